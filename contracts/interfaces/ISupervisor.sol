@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IEnergyMarket} from "./IEnergyMarket.sol";
+
+/// @title Supervision layer: the regulator's controls
+/// @notice The one place the regulator acts from. It holds the supervisor role on the market
+/// (pause, parameters) and the regulator role on the registry (approve, suspend), records flags
+/// against accounts, and every action is an event: the audit trail.
+interface ISupervisor {
+    error SupervisorPriceLimitsInvalid(uint256 floorWeiPerKWh, uint256 capWeiPerKWh);
+
+    event TradingPaused(address indexed regulator);
+    event TradingUnpaused(address indexed regulator);
+    event PriceLimitsSet(address indexed regulator, uint64 indexed effectiveFromInterval, uint32 floorWeiPerKWh, uint32 capWeiPerKWh);
+    event MarketParamsSet(address indexed regulator, uint64 indexed effectiveFromInterval);
+    event AccountFlagged(address indexed account, address indexed regulator, string reason);
+    event AccountUnflagged(address indexed account, address indexed regulator);
+
+    /// @notice Pause new trading in the market. Requirements: REGULATOR_ROLE. Emits TradingPaused.
+    function pauseTrading() external;
+    /// @notice Resume trading. Requirements: REGULATOR_ROLE. Emits TradingUnpaused.
+    function unpauseTrading() external;
+    /// @notice Set price floor and cap from `effectiveFromInterval` on (other parameters unchanged).
+    /// Requirements: REGULATOR_ROLE; 0 < floor ≤ cap; interval not gated. Emits PriceLimitsSet.
+    function setPriceLimits(uint32 floorWeiPerKWh, uint32 capWeiPerKWh, uint64 effectiveFromInterval) external;
+    /// @notice Set every market parameter from `effectiveFromInterval` on. Emits MarketParamsSet.
+    function setMarketParams(IEnergyMarket.MarketParams calldata params, uint64 effectiveFromInterval) external;
+    /// @notice Suspend a participant in the registry (it can no longer trade). Requirements: REGULATOR_ROLE.
+    function suspendParticipant(address account) external;
+    function reinstateParticipant(address account) external;
+    function approveParticipant(address account) external;
+    /// @notice Record an anomaly flag against an account (audit trail). Emits AccountFlagged.
+    function flagAccount(address account, string calldata reason) external;
+    function unflagAccount(address account) external;
+    function isFlagged(address account) external view returns (bool);
+
+    function market() external view returns (address);
+    function registry() external view returns (address);
+}
