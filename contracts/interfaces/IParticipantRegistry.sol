@@ -41,6 +41,8 @@ interface IParticipantRegistry {
     error RegistryInvalidStatus(address account, Status status);
     error RegistryTooManyListeners(uint256 max);
     error RegistryListenerAlreadyAdded(address listener);
+    error RegistryListenerNotFound(address listener);
+    error RegistryZeroAddress();
 
     /// @notice Emitted when an account registers (self-service: Pending) or is registered by the regulator (Approved).
     event ParticipantRegistered(address indexed account, Role role, address indexed meter, uint16 zone, Status status);
@@ -48,6 +50,8 @@ interface IParticipantRegistry {
     event ParticipantStatusChanged(address indexed account, Status previous, Status current);
     /// @notice Emitted when a contract subscribes to participant updates.
     event ParticipantListenerAdded(address indexed listener);
+    /// @notice Emitted when a contract is unsubscribed from participant updates.
+    event ParticipantListenerRemoved(address indexed listener);
 
     /// @notice Self-service registration; the record starts Pending until the regulator approves it.
     /// Requirements: not registered yet; role is Prosumer, Consumer or Aggregator; meter non-zero and unused.
@@ -55,7 +59,9 @@ interface IParticipantRegistry {
     function register(Role role, address meter, uint16 zone) external;
 
     /// @notice The regulator registers and approves an account in one step (onboarding, demo seeding).
-    /// Requirements: caller has REGULATOR_ROLE; any role but None. Emits ParticipantRegistered.
+    /// Requirements: caller has REGULATOR_ROLE; account non-zero and not registered; any role but None;
+    /// meter unused, and non-zero for the trading roles (Prosumer, Consumer, Aggregator) — the other
+    /// roles may pass address(0) for "no meter". Emits ParticipantRegistered.
     function registerFor(address account, Role role, address meter, uint16 zone) external;
 
     /// @notice Approve a Pending account. Requirements: REGULATOR_ROLE. Emits ParticipantStatusChanged.
@@ -68,13 +74,28 @@ interface IParticipantRegistry {
     /// @notice Lift a suspension. Requirements: REGULATOR_ROLE. Emits ParticipantStatusChanged.
     function reinstate(address account) external;
 
-    /// @notice Subscribe a contract to participant changes (max 8). Requirements: DEFAULT_ADMIN_ROLE.
+    /// @notice Subscribe a contract to participant changes (max 8). Requirements: DEFAULT_ADMIN_ROLE;
+    /// listener non-zero and not added yet. Emits ParticipantListenerAdded.
     function addListener(address listener) external;
 
+    /// @notice Unsubscribe a contract (e.g. a retired market, or one whose hook reverts and would
+    /// otherwise block every registration). Requirements: DEFAULT_ADMIN_ROLE; listener subscribed.
+    /// Emits ParticipantListenerRemoved.
+    function removeListener(address listener) external;
+
+    /// @notice The subscribed contracts, in the order they are notified.
+    function listeners() external view returns (address[] memory);
+
+    /// @notice The record of `account` (all zero if it never registered).
+
     function participantOf(address account) external view returns (Participant memory);
+    /// @notice True iff `account` is Approved (registered, approved and not suspended).
     function isActive(address account) external view returns (bool);
+    /// @notice The account a meter is bound to (address(0) if none).
     function accountOfMeter(address meter) external view returns (address);
+    /// @notice Number of accounts ever registered (for enumeration by UIs and scripts, never on-chain loops).
     function participantCount() external view returns (uint256);
+    /// @notice The `index`-th registered account (registration order) and its record.
     function participantAt(uint256 index) external view returns (address account, Participant memory);
 }
 
