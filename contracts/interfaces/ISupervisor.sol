@@ -9,6 +9,8 @@ import {IEnergyMarket} from "./IEnergyMarket.sol";
 /// against accounts, and every action is an event: the audit trail.
 interface ISupervisor {
     error SupervisorPriceLimitsInvalid(uint256 floorWeiPerKWh, uint256 capWeiPerKWh);
+    error SupervisorZeroAddress();
+    error SupervisorAccountNotFlagged(address account);
 
     event TradingPaused(address indexed regulator);
     event TradingUnpaused(address indexed regulator);
@@ -24,17 +26,26 @@ interface ISupervisor {
     /// @notice Set price floor and cap from `effectiveFromInterval` on (other parameters unchanged).
     /// Requirements: REGULATOR_ROLE; 0 < floor ≤ cap; interval not gated. Emits PriceLimitsSet.
     function setPriceLimits(uint32 floorWeiPerKWh, uint32 capWeiPerKWh, uint64 effectiveFromInterval) external;
-    /// @notice Set every market parameter from `effectiveFromInterval` on. Emits MarketParamsSet.
+    /// @notice Set every market parameter from `effectiveFromInterval` on.
+    /// Requirements: REGULATOR_ROLE; the market's own checks (params valid, interval not gated). Emits MarketParamsSet.
     function setMarketParams(IEnergyMarket.MarketParams calldata params, uint64 effectiveFromInterval) external;
     /// @notice Suspend a participant in the registry (it can no longer trade). Requirements: REGULATOR_ROLE.
     function suspendParticipant(address account) external;
+    /// @notice Lift a participant's suspension in the registry. Requirements: REGULATOR_ROLE.
     function reinstateParticipant(address account) external;
+    /// @notice Approve a Pending participant in the registry. Requirements: REGULATOR_ROLE.
     function approveParticipant(address account) external;
-    /// @notice Record an anomaly flag against an account (audit trail). Emits AccountFlagged.
+    /// @notice Record an anomaly flag against an account (audit trail). Flagging a flagged account
+    /// again is allowed and records the new reason. Requirements: REGULATOR_ROLE; account non-zero.
+    /// Emits AccountFlagged.
     function flagAccount(address account, string calldata reason) external;
+    /// @notice Clear an account's flag. Requirements: REGULATOR_ROLE; account flagged. Emits AccountUnflagged.
     function unflagAccount(address account) external;
+    /// @notice Whether `account` carries a flag.
     function isFlagged(address account) external view returns (bool);
 
+    /// @notice The supervised EnergyMarket.
     function market() external view returns (address);
+    /// @notice The supervised ParticipantRegistry.
     function registry() external view returns (address);
 }
