@@ -1,0 +1,16 @@
+import type { NextConfig } from "next";
+
+/**
+ * Next.js configuration of the PowerLAN app. The RPC URL is NOT baked in at build time: the root
+ * layout reads NEXT_PUBLIC_RPC_URL on the server per request and hands it to the client, so the
+ * same build serves a node on any port (the browser test relies on this).
+ */
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  devIndicators: false,
+  // The browser test and `npm start` load the app from 127.0.0.1 as well as localhost.
+  allowedDevOrigins: ["127.0.0.1", "localhost"],
+};
+
+export default nextConfig;

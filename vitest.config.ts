@@ -1,0 +1,15 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+/**
+ * App unit tests only (test/app/**, happy-dom). Hardhat's node:test runner owns test/contracts/**
+ * and the browser test owns test/e2e/**; each runner is scoped to its own folder.
+ */
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    include: ["test/app/**/*.test.{ts,tsx}"],
+    environment: "happy-dom",
+    restoreMocks: true,
+  },
+});
