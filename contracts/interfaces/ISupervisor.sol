@@ -8,15 +8,23 @@ import {IEnergyMarket} from "./IEnergyMarket.sol";
 /// (pause, parameters) and the regulator role on the registry (approve, suspend), records flags
 /// against accounts, and every action is an event: the audit trail.
 interface ISupervisor {
+    /// @notice floor is 0 or above cap.
     error SupervisorPriceLimitsInvalid(uint256 floorWeiPerKWh, uint256 capWeiPerKWh);
     error SupervisorZeroAddress();
     error SupervisorAccountNotFlagged(address account);
 
+    /// @notice `regulator` paused trading in the market.
     event TradingPaused(address indexed regulator);
+    /// @notice `regulator` resumed trading in the market.
     event TradingUnpaused(address indexed regulator);
+    /// @notice `regulator` set the price floor and cap (base units per kWh) from `effectiveFromInterval` on.
     event PriceLimitsSet(address indexed regulator, uint64 indexed effectiveFromInterval, uint32 floorWeiPerKWh, uint32 capWeiPerKWh);
+    /// @notice `regulator` scheduled a full parameter set from `effectiveFromInterval` on (the market's
+    /// MarketParamsScheduled event carries the values).
     event MarketParamsSet(address indexed regulator, uint64 indexed effectiveFromInterval);
+    /// @notice `regulator` flagged `account` as anomalous, with a human-readable `reason`.
     event AccountFlagged(address indexed account, address indexed regulator, string reason);
+    /// @notice `regulator` cleared `account`'s flag.
     event AccountUnflagged(address indexed account, address indexed regulator);
 
     /// @notice Pause new trading in the market. Requirements: REGULATOR_ROLE. Emits TradingPaused.

@@ -16,6 +16,7 @@ interface IValidatorCommittee {
 
     /// @notice Emitted when `interval`'s readings root became final with `signers` validators' signatures.
     event ReadingsFinalized(uint64 indexed interval, bytes32 readingsRoot, uint256 signers);
+    /// @notice Emitted when `validator` joined the committee (at deployment; later by quorum vote).
     event ValidatorAdded(address indexed validator);
 
     /// @notice EIP-712 type signed by validators: IntervalReadings(uint64 interval,bytes32 readingsRoot)
@@ -30,8 +31,11 @@ interface IValidatorCommittee {
     /// @notice The EIP-712 digest validators sign for (interval, readingsRoot).
     function readingsDigest(uint64 interval, bytes32 readingsRoot) external view returns (bytes32);
 
+    /// @notice The final readings root of `interval` (zero until finalised).
     function finalizedReadingsRoot(uint64 interval) external view returns (bytes32);
+    /// @notice Whether `account` is a current validator.
     function isValidator(address account) external view returns (bool);
+    /// @notice The current validators, in the order they were added.
     function validators() external view returns (address[] memory);
     /// @notice 2f+1 where n = 3f+1 (n − floor((n − 1) / 3) for any n).
     function quorum() external view returns (uint256);
