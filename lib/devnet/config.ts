@@ -78,6 +78,12 @@ export function devnetGenesisTime(nowSeconds: number = Math.floor(Date.now() / 1
   return nowSeconds - (nowSeconds % 86_400);
 }
 
+/**
+ * Bounds of a payment channel's challenge period on the devnet, in blocks. The Hardhat node mines
+ * one block per transaction (the keeper sends a few per interval), so a short period passes quickly.
+ */
+export const DEVNET_CHANNEL_CHALLENGE_BLOCKS = { min: 2, max: 10_000 } as const;
+
 /** Tokens minted to every trader, and how much of it the seed deposits into the market vault. */
 export const DEVNET_MINT_PER_TRADER = 5_000n * PLC;
 export const DEVNET_DEPOSIT_PER_TRADER = 1_000n * PLC;

@@ -1,0 +1,79 @@
+/**
+ * Hardhat Ignition module: the five layers of PowerLAN, deployed and wired.
+ *
+ *   transaction  PaymentToken(admin, faucetEnabled)
+ *   user         ParticipantRegistry(admin, regulator)
+ *   consensus    ValidatorCommittee(admin, validators)
+ *   contract     EnergyMarket(admin, registry, token, dso, marketParams, genesisTime)   (+ its escrow vault)
+ *   supervision  Supervisor(admin, regulator, market, registry)
+ *   transaction  PaymentChannels(token, admin, minChallengePeriodBlocks, maxChallengePeriodBlocks)
+ *
+ * then the role wiring: the market listens to the registry; the Supervisor holds the market's
+ * SUPERVISOR_ROLE and the registry's REGULATOR_ROLE (the regulator EOA holds REGULATOR_ROLE on the
+ * registry from its constructor; the admin holds the token's MINTER_ROLE from its constructor).
+ *
+ * The admin is the deploying account (`m.getAccount(0)`): it sends the wiring transactions, so it
+ * must be able to sign on the target network. Everything network-specific is a parameter —
+ * see scripts/deploy/parameters/*.json5 and the README ("Deploy to another EVM network"):
+ *   regulator, dso         addresses (default: accounts 1 and 2 of the network — fine on a devnet only)
+ *   validators             address[] of the committee (required; 4 gives quorum 3)
+ *   faucetEnabled          bool (default false; true on devnets only)
+ *   marketParams           IEnergyMarket.MarketParams (default: production, 15-minute intervals)
+ *   genesisTime            unix seconds where interval 0 starts (required)
+ *   minChallengePeriodBlocks, maxChallengePeriodBlocks
+ *                          bounds of a payment channel's challenge period, in blocks
+ *                          (default 10 … 100,800 ≈ two weeks of 12-second blocks)
+ *
+ * Deployments are chained one after another and every wiring call waits for the last deployment,
+ * so on a fresh chain the addresses depend only on the deployer's nonce — the devnet's addresses
+ * are deterministic and committed in lib/contracts/addresses.ts.
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { keccak256, toHex } from "viem";
+import { PRODUCTION_MARKET_PARAMS } from "../../lib/devnet/config.ts";
+
+const SUPERVISOR_ROLE = keccak256(toHex("SUPERVISOR_ROLE"));
+const REGULATOR_ROLE = keccak256(toHex("REGULATOR_ROLE"));
+
+export default buildModule("PowerLAN", (m) => {
+  const admin = m.getAccount(0);
+  const regulator = m.getParameter("regulator", m.getAccount(1));
+  const dso = m.getParameter("dso", m.getAccount(2));
+  const validators = m.getParameter<string[]>("validators");
+  const faucetEnabled = m.getParameter<boolean>("faucetEnabled", false);
+  const marketParams = m.getParameter("marketParams", { ...PRODUCTION_MARKET_PARAMS });
+  const genesisTime = m.getParameter<bigint>("genesisTime");
+  const minChallengeBlocks = m.getParameter<bigint>("minChallengePeriodBlocks", 10n);
+  const maxChallengeBlocks = m.getParameter<bigint>("maxChallengePeriodBlocks", 100_800n);
+
+  const paymentToken = m.contract("PaymentToken", [admin, faucetEnabled]);
+  const participantRegistry = m.contract("ParticipantRegistry", [admin, regulator], { after: [paymentToken] });
+  const validatorCommittee = m.contract("ValidatorCommittee", [admin, validators], { after: [participantRegistry] });
+  const energyMarket = m.contract(
+    "EnergyMarket",
+    [admin, participantRegistry, paymentToken, dso, marketParams, genesisTime],
+    { after: [validatorCommittee] },
+  );
+  const supervisor = m.contract("Supervisor", [admin, regulator, energyMarket, participantRegistry], {
+    after: [energyMarket],
+  });
+  const paymentChannels = m.contract("PaymentChannels", [paymentToken, admin, minChallengeBlocks, maxChallengeBlocks], {
+    after: [supervisor],
+  });
+
+  // Role wiring — after the last deployment, so it never takes a deployment's nonce.
+  const wired = m.call(participantRegistry, "addListener", [energyMarket], {
+    id: "registry_addListener_market",
+    after: [paymentChannels],
+  });
+  m.call(energyMarket, "grantRole", [SUPERVISOR_ROLE, supervisor], {
+    id: "market_grant_SUPERVISOR_ROLE_supervisor",
+    after: [wired],
+  });
+  m.call(participantRegistry, "grantRole", [REGULATOR_ROLE, supervisor], {
+    id: "registry_grant_REGULATOR_ROLE_supervisor",
+    after: [wired],
+  });
+
+  return { paymentToken, participantRegistry, validatorCommittee, energyMarket, supervisor, paymentChannels };
+});
