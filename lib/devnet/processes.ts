@@ -240,8 +240,8 @@ export async function waitForRpc(rpcUrl: string, options: WaitOptions = {}): Pro
       return Number(await rpcCall<string>(rpcUrl, "eth_chainId"));
     } catch (error) {
       const reason = options.abortIf?.();
-      if (reason) throw new Error(`${rpcUrl} will not answer: ${reason}`);
-      if (Date.now() > deadline) throw new Error(`${rpcUrl} did not answer eth_chainId in time (${String(error)})`);
+      if (reason) throw new Error(`${rpcUrl} will not answer: ${reason}`, { cause: error });
+      if (Date.now() > deadline) throw new Error(`${rpcUrl} did not answer eth_chainId in time (${String(error)})`, { cause: error });
       await sleep(options.intervalMs ?? 100);
     }
   }
@@ -257,8 +257,8 @@ export async function waitForHttp(url: string, options: WaitOptions = {}): Promi
       return response.status;
     } catch (error) {
       const reason = options.abortIf?.();
-      if (reason) throw new Error(`${url} will not answer: ${reason}`);
-      if (Date.now() > deadline) throw new Error(`${url} did not answer in time (${String(error)})`);
+      if (reason) throw new Error(`${url} will not answer: ${reason}`, { cause: error });
+      if (Date.now() > deadline) throw new Error(`${url} did not answer in time (${String(error)})`, { cause: error });
       await sleep(options.intervalMs ?? 250);
     }
   }

@@ -1,0 +1,119 @@
+/**
+ * The devnet end to end, without the app: a fresh Hardhat node, the Ignition deployment, the seed,
+ * the keeper; the addresses equal the committed bindings (determinism), and stopping leaves no
+ * process behind. Also: `npm start` refuses a busy port with a clear message.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { addresses as committedAddresses } from "../../lib/contracts/addresses.ts";
+import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
+import { DEVNET_DEPOSIT_PER_TRADER, DEVNET_MARKET_PARAMS, DEVNET_MINT_PER_TRADER, DEVNET_RPC_PORT } from "../../lib/devnet/config.ts";
+import { deployAndSeed, type DevnetDeployment } from "../../lib/devnet/index.ts";
+import { startKeeper } from "../../lib/devnet/keeper.ts";
+import { startHardhatNode, type HardhatNode } from "../../lib/devnet/node.ts";
+import { groupAlive, PROJECT_ROOT, sleep } from "../../lib/devnet/processes.ts";
+import { devnetContracts } from "../../lib/devnet/seed.ts";
+
+describe("devnet: node + Ignition deploy + seed + keeper", { timeout: 180_000 }, () => {
+  let node: HardhatNode;
+  let devnet: DevnetDeployment;
+
+  before(async () => {
+    node = await startHardhatNode({ port: 0 });
+    devnet = await deployAndSeed(node.rpcUrl);
+  });
+  after(async () => {
+    await node?.stop();
+  });
+
+  it("deploys to the committed, deterministic devnet addresses", () => {
+    assert.deepEqual({ ...devnet.addresses }, { ...committedAddresses[31337] });
+  });
+
+  it("registers every participant with role, zone and meter", async () => {
+    const { registry } = await devnetContracts(devnet.connection, devnet.addresses);
+    assert.equal(await registry.read.participantCount(), BigInt(DEVNET_CAST.participants.length));
+    for (const p of DEVNET_CAST.participants) {
+      assert.equal(await registry.read.isActive([p.address]), true, `${p.name} active`);
+      const record = await registry.read.participantOf([p.address]);
+      assert.equal(record.zone, p.zone);
+      if (p.meter) assert.equal(await registry.read.accountOfMeter([p.meter.address]), p.address);
+    }
+    for (const n of DEVNET_CAST.newcomers) assert.equal(await registry.read.isActive([n.address]), false);
+  });
+
+  it("funds every trader: wallet PLC and vault balance (free + locked in bids)", async () => {
+    const { token, market } = await devnetContracts(devnet.connection, devnet.addresses);
+    for (const t of DEVNET_CAST.traders) {
+      assert.equal(await token.read.balanceOf([t.address]), DEVNET_MINT_PER_TRADER - DEVNET_DEPOSIT_PER_TRADER);
+      const vault = (await market.read.freeBalanceOf([t.address])) + (await market.read.lockedBalanceOf([t.address]));
+      assert.equal(vault, DEVNET_DEPOSIT_PER_TRADER, `${t.name} vault`);
+    }
+  });
+
+  it("posts open orders in the upcoming intervals", async () => {
+    const { market } = await devnetContracts(devnet.connection, devnet.addresses);
+    assert.ok(devnet.seed.intervals.length > 0 && devnet.seed.orders > 0);
+    for (const interval of devnet.seed.intervals) {
+      const state = await market.read.intervalState([interval]);
+      assert.ok(state.liveBids > 0 && state.liveOffers > 0, `interval ${interval} has bids and offers`);
+    }
+  });
+
+  it("the keeper clears and settles an interval once its gate has closed", async () => {
+    const { market } = await devnetContracts(devnet.connection, devnet.addresses);
+    const first = devnet.seed.intervals[0];
+    const gate = await market.read.gateClosureTime([first]);
+    const test = await devnet.connection.viem.getTestClient();
+    await test.setNextBlockTimestamp({ timestamp: gate + 1n });
+    await test.mine({ blocks: 1 });
+    const lines: string[] = [];
+    const keeper = await startKeeper(devnet.connection, devnet.addresses, { periodMs: 100, demoOrders: false, fromInterval: first, log: (l) => lines.push(l) });
+    try {
+      for (let i = 0; i < 100; i++) {
+        const s = await market.read.intervalState([first]);
+        if (s.cleared && s.unsettledOrders === 0) break;
+        await sleep(100);
+      }
+    } finally {
+      await keeper.stop();
+    }
+    const state = await market.read.intervalState([first]);
+    assert.equal(state.cleared, true, lines.join("\n"));
+    assert.equal(state.hasPrice, true, "the demo book crosses");
+    assert.equal(state.unsettledOrders, 0);
+    assert.ok(state.clearingPriceWeiPerKWh >= DEVNET_MARKET_PARAMS.priceFloorWeiPerKWh);
+  });
+
+  it("stop() kills the node's whole process group", async () => {
+    const pgid = node.process.pid;
+    await node.stop();
+    assert.equal(groupAlive(pgid), false);
+  });
+});
+
+describe("npm start", () => {
+  it("--help explains itself", () => {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "start.ts"), "--help"], { encoding: "utf8" });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /Usage: npm start/);
+  });
+
+  it("refuses to start when port 8545 is busy, and says so", async () => {
+    const blocker = net.createServer();
+    const listening = await new Promise<boolean>((resolve) => {
+      blocker.once("error", () => resolve(false)); // already busy (e.g. a running npm start): same outcome expected
+      blocker.listen(DEVNET_RPC_PORT, "127.0.0.1", () => resolve(true));
+    });
+    try {
+      const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "start.ts"), "--no-app"], { encoding: "utf8", timeout: 30_000 });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /port 8545 is already in use/);
+    } finally {
+      if (listening) await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
