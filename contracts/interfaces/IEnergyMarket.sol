@@ -94,6 +94,7 @@ interface IEnergyMarket {
     error MarketParamsInvalid();
     error MarketParamsIntervalGated(uint64 interval, uint256 gateClosureTime);
     error MarketOnlyRegistry(address caller);
+    error MarketZeroAddress();
 
     // ───────────────────────────────── events ─────────────────────────────────
     event OrderPlaced(
@@ -122,6 +123,10 @@ interface IEnergyMarket {
     /// @notice All auction orders of an interval are settled; the rounding dust went to the DSO.
     event IntervalSettled(uint64 indexed interval, uint256 chargedWei, uint256 paidWei, uint256 dustToDsoWei);
     event MarketParamsScheduled(uint64 indexed effectiveFromInterval, MarketParams params);
+    /// @notice Trading (new orders and takes) was paused by `account`.
+    event Paused(address account);
+    /// @notice Trading was resumed by `account`.
+    event Unpaused(address account);
 
     // ──────────────────────────────── trading ─────────────────────────────────
     /// @notice Post a bid: buy up to `energyWh` in `interval` paying at most `priceWeiPerKWh`.
@@ -177,6 +182,19 @@ interface IEnergyMarket {
     function getOrders(uint64 interval, Side side, uint256 fromIndex, uint256 count) external view returns (Order[] memory);
     function orderId(uint64 interval, Side side, uint32 index) external pure returns (uint256);
     function paused() external view returns (bool);
+    /// @notice The market's cached view of `account` (kept fresh by the registry's listener calls):
+    /// whether it may buy (approved prosumer, consumer or aggregator), may sell (approved prosumer or
+    /// aggregator), and its zone.
+    function traderStatus(address account) external view returns (bool canBuy, bool canSell, uint16 zone);
+    /// @notice The participant registry whose updates the market caches.
+    function registry() external view returns (address);
+    /// @notice The distribution grid operator: receives the rounding dust of every charge and payout.
+    function dso() external view returns (address);
+
+    // ─────────────────────────────── participants ─────────────────────────────
+    /// @notice Copy `account`'s current record from the registry into the market's cache. Anyone may
+    /// call; needed only for accounts registered before the market subscribed to the registry.
+    function syncParticipant(address account) external;
 
     // ─────────────────────────────── supervision ──────────────────────────────
     /// @notice Stop new orders and takes. Cancel, clear, settle and withdraw keep working.

@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IEnergyMarket} from "../interfaces/IEnergyMarket.sol";
+import {IParticipantRegistry, IParticipantListener} from "../interfaces/IParticipantRegistry.sol";
+import {EscrowVault} from "../transaction/EscrowVault.sol";
+import {ClearingMath} from "../libraries/ClearingMath.sol";
+import {OrderIds} from "../libraries/OrderIds.sol";
+import {PackedOrder} from "../libraries/PackedOrder.sol";
+import {MarketSchedule} from "../libraries/MarketSchedule.sol";
+import {IntervalHeader} from "../libraries/IntervalHeader.sol";
+import {ClearingResult} from "../libraries/ClearingResult.sol";
+
+/// @title Contract layer: the PowerLAN energy market (with its transaction-layer escrow vault)
+/// @notice Per delivery interval a double auction with one uniform price, plus bilateral takes.
+/// See IEnergyMarket for the clearing rule. Implementation notes:
+/// - Participant status is cached in the account slot of the vault, written by the registry in the
+///   same transaction as every change (IParticipantListener): placing an order never calls out.
+/// - Orders are packed two per storage slot (PackedOrder); an interval's header is one slot.
+/// - `clear` verifies an off-chain sort (price-time priority) in one pass and stores O(1) results:
+///   the marginal bid and offer. Any order's fill follows from its rank relative to them.
+/// - Regulator parameters are versioned by interval (`scheduleParams`); the latest version and
+///   the pause flag share one slot read by every order.
+/// - Price limits are checked when an order is placed. If the regulator later moves the cap or
+///   floor of a not-yet-gated interval, resting orders whose price falls outside the interval's
+///   [floor, cap] stay in the book (hints include them) but take no part in clearing: they are
+///   not filled, and bids get their whole lock back at settlement. The limits used are stored with
+///   the clearing result, so every fill is reproducible.
+/// - Suspension blocks new orders and takes by the account; its resting orders stay (it may cancel).
+contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, AccessControl {
+    using PackedOrder for uint256;
+    using MarketSchedule for uint256;
+    using IntervalHeader for uint256;
+
+    /// @notice May pause/unpause trading and schedule parameters (granted to the Supervisor contract).
+    bytes32 public constant SUPERVISOR_ROLE = keccak256("SUPERVISOR_ROLE");
+
+    /// @notice Hard bound on orders per interval and side (placed, including cancelled and addressed
+    /// ones). `clear` on a full book (both sides at this bound) stays far below 15M gas.
+    uint16 public constant MAX_ORDERS_PER_SIDE = 1000;
+
+    uint8 private constant _CAN_BUY = 1;
+    uint8 private constant _CAN_SELL = 2;
+    uint256 private constant _MAX_UINT32 = type(uint32).max;
+
+    /// @dev One parameter version: its schedule word (MarketSchedule: first interval, start time,
+    /// lengths, limits) and k, which only clearing reads.
+    struct Version {
+        uint256 schedule;
+        uint16 kNumerator;
+        uint16 kDenominator;
+    }
+
+    /// @dev Money of a cleared interval, computed by `clear`; the difference is the DSO's dust.
+    struct IntervalTotals {
+        uint128 chargedWei; // Σ buyers' charges
+        uint128 paidWei; // Σ sellers' payouts
+    }
+
+    /// @dev In-memory form of one order while clearing: index << 64 | price << 32 | energy.
+    uint256 private constant _BOOK_INDEX_SHIFT = 64;
+
+    address private immutable _registry;
+    address private immutable _dso;
+
+    /// @dev The latest version's schedule word plus the pause flag: the one slot every order reads.
+    uint256 private _hot;
+    Version[] private _versions; // ascending first interval; _versions[0] starts at interval 0
+
+    uint32 private _accountCount;
+    mapping(uint32 accountIndex => address) private _accountAt;
+
+    /// @dev IntervalState packed as an IntervalHeader word
+    mapping(uint64 interval => uint256) private _intervals;
+    /// @dev marginal orders and price limits of a cleared interval, packed by ClearingResult
+    mapping(uint64 interval => uint256) private _results;
+    mapping(uint64 interval => IntervalTotals) private _totals;
+    /// @dev key: orderId >> 1 (two neighbouring indexes of one interval and side share a slot)
+    mapping(uint256 pairKey => uint256) private _orderSlots;
+    /// @dev key: orderId >> 8, bit: orderId & 255
+    mapping(uint256 wordKey => uint256) private _settledBits;
+    mapping(uint256 orderId => address buyer) private _addressedTo;
+
+    /// @param admin receives DEFAULT_ADMIN_ROLE (grants SUPERVISOR_ROLE to the Supervisor)
+    /// @param registry_ the participant registry (the market must then be added as its listener)
+    /// @param paymentToken_ the ERC-20 (with EIP-2612) everything is paid in
+    /// @param dso_ receives rounding dust
+    /// @param initialParams parameters from interval 0 on
+    /// @param genesisTime delivery start of interval 0 (unix seconds)
+    constructor(
+        address admin,
+        address registry_,
+        IERC20 paymentToken_,
+        address dso_,
+        MarketParams memory initialParams,
+        uint256 genesisTime
+    ) EscrowVault(paymentToken_) {
+        if (
+            admin == address(0) || registry_ == address(0) || address(paymentToken_) == address(0)
+                || dso_ == address(0)
+        ) revert MarketZeroAddress();
+        _validateParams(initialParams);
+        if (genesisTime > type(uint40).max) revert MarketParamsInvalid();
+        _registry = registry_;
+        _dso = dso_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _pushVersion(0, genesisTime, initialParams);
+        emit MarketParamsScheduled(0, initialParams);
+    }
+
+    // ───────────────────────────── participant cache ─────────────────────────────
+
+    /// @inheritdoc IParticipantListener
+    function onParticipantUpdated(address account, IParticipantRegistry.Participant calldata participant)
+        external
+    {
+        if (msg.sender != _registry) revert MarketOnlyRegistry(msg.sender);
+        _cacheParticipant(account, participant.role, participant.status, participant.zone);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function syncParticipant(address account) external {
+        IParticipantRegistry.Participant memory p = IParticipantRegistry(_registry).participantOf(account);
+        _cacheParticipant(account, p.role, p.status, p.zone);
+    }
+
+    // ───────────────────────────────── trading ──────────────────────────────────
+
+    /// @inheritdoc IEnergyMarket
+    function placeBid(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh) external returns (uint256) {
+        return _place(interval, Side.Bid, priceWeiPerKWh, energyWh, address(0));
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function placeOffer(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh) external returns (uint256) {
+        return _place(interval, Side.Offer, priceWeiPerKWh, energyWh, address(0));
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function placeAddressedOffer(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh, address buyer)
+        external
+        returns (uint256)
+    {
+        if (_accounts[buyer].flags & _CAN_BUY == 0 || buyer == address(0)) revert MarketBuyerNotParticipant(buyer);
+        return _place(interval, Side.Offer, priceWeiPerKWh, energyWh, buyer);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function cancel(uint256 id) external {
+        (uint64 interval, Side side, uint256 index) = _decodeExisting(id);
+        uint256 order = _loadOrder(id);
+        Account storage account = _accounts[msg.sender];
+        if (order.accountIndex() != account.accountIndex) revert MarketNotOrderOwner(id, msg.sender);
+        uint256 gate = _scheduleFor(interval).gateClosureOf(interval);
+        if (block.timestamp >= gate) revert MarketGateClosed(interval, gate);
+        if (order.flags() & PackedOrder.FLAG_CANCELLED != 0 || order.energyWh() == 0) revert MarketOrderNotOpen(id);
+
+        _storeOrder(id, index, order.withFlag(PackedOrder.FLAG_CANCELLED));
+        uint256 refundWei;
+        if (side == Side.Bid) {
+            // A live bid is counted in liveBids ≥ 1: no borrow from the next field.
+            _intervals[interval] -= IntervalHeader.ONE_LIVE_BID;
+            refundWei = ClearingMath.chargeWei(order.priceWeiPerKWh(), order.energyWh());
+            _releaseLock(account, refundWei, refundWei);
+        } else if (order.flags() & PackedOrder.FLAG_ADDRESSED == 0) {
+            // A live auction offer is counted in liveOffers ≥ 1.
+            _intervals[interval] -= IntervalHeader.ONE_LIVE_OFFER;
+        }
+        emit OrderCancelled(id, msg.sender, refundWei);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function take(uint256 offerId, uint32 energyWh) external {
+        (uint64 interval, uint256 index, uint256 order, uint256 paidWei) = _checkTake(offerId, energyWh);
+        uint256 remainingWh = order.energyWh() - energyWh; // _checkTake: energyWh ≤ what is left
+        _storeOrder(offerId, index, order.withEnergy(remainingWh));
+        if (remainingWh == 0 && order.flags() & PackedOrder.FLAG_ADDRESSED == 0) {
+            // The offer was live until now, so liveOffers ≥ 1.
+            _intervals[interval] -= IntervalHeader.ONE_LIVE_OFFER;
+        }
+        _debit(msg.sender, _accounts[msg.sender], paidWei);
+        address seller = _accountAt[order.accountIndex()];
+        uint32 priceWeiPerKWh = order.priceWeiPerKWh();
+        uint256 payoutWei = ClearingMath.payoutWei(priceWeiPerKWh, energyWh);
+        _credit(_accounts[seller], payoutWei);
+        if (paidWei != payoutWei) _credit(_accounts[_dso], paidWei - payoutWei);
+        emit OfferTaken(offerId, msg.sender, seller, energyWh, priceWeiPerKWh, paidWei);
+    }
+
+    // ───────────────────────────────── clearing ─────────────────────────────────
+
+    /// @inheritdoc IEnergyMarket
+    function clear(uint64 interval, bytes calldata sortedBidIndexes, bytes calldata sortedOfferIndexes) external {
+        uint256 header = _intervals[interval];
+        if (header.cleared()) revert MarketAlreadyCleared(interval);
+        Version storage version = _gatedVersion(interval);
+        (uint256 matchedBids, uint256 matchedOffers, uint256 priceWeiPerKWh, uint256 clearedWh) = _match(
+            interval,
+            _verifiedBook(interval, Side.Bid, sortedBidIndexes, header, version.schedule),
+            _verifiedBook(interval, Side.Offer, sortedOfferIndexes, header, version.schedule),
+            version
+        );
+        // The price lies between two order prices (uint32); clearedWh ≤ 1000 × 2^32 < 2^64.
+        header = header.withClearing(matchedBids != 0, priceWeiPerKWh, clearedWh);
+        _intervals[interval] = header;
+        // matched counts ≤ live counts ≤ 1000: exact casts.
+        emit IntervalCleared(
+            interval, matchedBids != 0, uint32(priceWeiPerKWh), uint64(clearedWh), uint16(matchedBids), uint16(matchedOffers)
+        );
+        if (header.unsettledOrders() == 0) emit IntervalSettled(interval, 0, 0, 0);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function sortHints(uint64 interval)
+        external
+        view
+        returns (bytes memory sortedBidIndexes, bytes memory sortedOfferIndexes)
+    {
+        uint256 header = _intervals[interval];
+        sortedBidIndexes = _sortedSide(interval, Side.Bid, header.bidCount(), header.liveBids());
+        sortedOfferIndexes = _sortedSide(interval, Side.Offer, header.offerCount(), header.liveOffers());
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function settle(uint256[] calldata orderIds) external {
+        for (uint256 i; i < orderIds.length; ++i) {
+            _settleOne(orderIds[i]);
+        }
+    }
+
+    // ─────────────────────────────────── views ───────────────────────────────────
+
+    /// @inheritdoc IEnergyMarket
+    function currentInterval() external view returns (uint64) {
+        uint256 t = block.timestamp;
+        // Walks back over the supervisor's versions only (not growable by strangers).
+        for (uint256 i = _versions.length; i > 0; --i) {
+            uint256 w = _versions[i - 1].schedule;
+            if (t >= w.startTime()) return uint64(w.fromInterval() + (t - w.startTime()) / w.intervalSeconds());
+        }
+        return 0;
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function intervalStartTime(uint64 interval) external view returns (uint256) {
+        return _scheduleFor(interval).startOf(interval);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function gateClosureTime(uint64 interval) external view returns (uint256) {
+        return _scheduleFor(interval).gateClosureOf(interval);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function paramsFor(uint64 interval) external view returns (MarketParams memory) {
+        return _paramsOf(_versions[_versionIndexFor(interval)]);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function intervalState(uint64 interval) external view returns (IntervalState memory) {
+        return _intervals[interval].toState();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function getOrder(uint256 id) external view returns (Order memory) {
+        (uint64 interval, Side side, uint256 index) = _decodeExisting(id);
+        return _orderView(interval, side, index, _intervals[interval], _results[interval]);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function getOrders(uint64 interval, Side side, uint256 fromIndex, uint256 count)
+        external
+        view
+        returns (Order[] memory orders)
+    {
+        uint256 state = _intervals[interval];
+        uint256 result = _results[interval];
+        uint256 total = side == Side.Bid ? state.bidCount() : state.offerCount();
+        uint256 end = fromIndex >= total ? fromIndex : (count > total - fromIndex ? total : fromIndex + count);
+        orders = new Order[](end - fromIndex);
+        for (uint256 i = fromIndex; i < end; ++i) {
+            orders[i - fromIndex] = _orderView(interval, side, i, state, result);
+        }
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function orderId(uint64 interval, Side side, uint32 index) external pure returns (uint256) {
+        return OrderIds.encode(interval, uint8(side), index);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function paused() external view returns (bool) {
+        return _hot.paused();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function traderStatus(address account) external view returns (bool canBuy, bool canSell, uint16 zone) {
+        Account storage a = _accounts[account];
+        return (a.flags & _CAN_BUY != 0, a.flags & _CAN_SELL != 0, a.zone);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function registry() external view returns (address) {
+        return _registry;
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function dso() external view returns (address) {
+        return _dso;
+    }
+
+    // ──────────────────────────────── supervision ────────────────────────────────
+
+    /// @inheritdoc IEnergyMarket
+    function pause() external onlyRole(SUPERVISOR_ROLE) {
+        _hot = _hot.withPaused(true);
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function unpause() external onlyRole(SUPERVISOR_ROLE) {
+        _hot = _hot.withPaused(false);
+        emit Unpaused(msg.sender);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    /// @dev The new version replaces every version that starts at or after `effectiveFromInterval`.
+    /// It starts where the current schedule puts `effectiveFromInterval`, so earlier intervals keep
+    /// their times. The interval must be open under both the current and the new gate lead.
+    function scheduleParams(MarketParams memory params, uint64 effectiveFromInterval)
+        external
+        onlyRole(SUPERVISOR_ROLE)
+    {
+        _validateParams(params);
+        if (effectiveFromInterval > _MAX_UINT32) revert MarketParamsInvalid();
+        uint256 current = _scheduleFor(effectiveFromInterval);
+        uint256 start = current.startOf(effectiveFromInterval);
+        if (start > type(uint40).max) revert MarketParamsInvalid();
+        uint256 gate = current.gateClosureOf(effectiveFromInterval);
+        uint256 newGate = start > params.gateLeadSeconds ? start - params.gateLeadSeconds : 0;
+        if (newGate < gate) gate = newGate;
+        if (block.timestamp >= gate) revert MarketParamsIntervalGated(effectiveFromInterval, gate);
+
+        // Bounded by the supervisor's own scheduling (not a stranger's): drop superseded versions.
+        while (_versions.length != 0 && _versions[_versions.length - 1].schedule.fromInterval() >= effectiveFromInterval) {
+            _versions.pop();
+        }
+        _pushVersion(effectiveFromInterval, start, params);
+        emit MarketParamsScheduled(effectiveFromInterval, params);
+    }
+
+    // ───────────────────────────────── internals ─────────────────────────────────
+
+    /// @dev All requirements of `take`; returns the offer and what the buyer pays.
+    function _checkTake(uint256 offerId, uint32 energyWh)
+        private
+        view
+        returns (uint64 interval, uint256 index, uint256 order, uint256 paidWei)
+    {
+        uint256 s = _hot;
+        if (s.paused()) revert MarketPaused();
+        Side side;
+        (interval, side, index) = _decodeExisting(offerId);
+        if (side != Side.Offer) revert MarketNotAnOffer(offerId);
+        Account storage buyer = _accounts[msg.sender];
+        if (buyer.flags & _CAN_BUY == 0) revert MarketNotParticipant(msg.sender);
+        if (interval < s.fromInterval()) s = _historicSchedule(interval);
+        {
+            uint256 gate = s.gateClosureOf(interval);
+            if (block.timestamp >= gate) revert MarketGateClosed(interval, gate);
+        }
+        order = _loadOrder(offerId);
+        uint256 availableWh = order.energyWh();
+        if (order.flags() & PackedOrder.FLAG_CANCELLED != 0 || availableWh == 0) revert MarketOrderNotOpen(offerId);
+        if (order.accountIndex() == buyer.accountIndex) revert MarketOwnOffer(offerId);
+        if (order.flags() & PackedOrder.FLAG_ADDRESSED != 0 && _addressedTo[offerId] != msg.sender) {
+            revert MarketNotAddressedBuyer(offerId, msg.sender);
+        }
+        uint32 priceWeiPerKWh = order.priceWeiPerKWh();
+        if (priceWeiPerKWh > s.capWeiPerKWh()) revert MarketPriceAboveCap(priceWeiPerKWh, s.capWeiPerKWh());
+        if (priceWeiPerKWh < s.floorWeiPerKWh()) revert MarketPriceBelowFloor(priceWeiPerKWh, s.floorWeiPerKWh());
+        if (energyWh == 0) revert MarketZeroEnergy();
+        if (energyWh > availableWh) revert MarketTakeExceedsOffer(offerId, energyWh, availableWh);
+        if (energyWh < s.minOrderWh() && energyWh != availableWh) {
+            revert MarketEnergyBelowMinimum(energyWh, s.minOrderWh());
+        }
+        paidWei = ClearingMath.chargeWei(priceWeiPerKWh, energyWh);
+        uint256 free = buyer.freeWei;
+        if (free < paidWei) revert VaultInsufficientBalance(msg.sender, free, paidWei);
+    }
+
+    function _place(uint64 interval, Side side, uint32 priceWeiPerKWh, uint32 energyWh, address buyer)
+        private
+        returns (uint256 id)
+    {
+        uint256 maxOrders = _checkPlace(interval, side, priceWeiPerKWh, energyWh);
+        uint256 header = _intervals[interval];
+        Account storage account = _accounts[msg.sender];
+        uint256 index;
+        uint256 orderFlags;
+        if (side == Side.Bid) {
+            index = header.bidCount();
+            if (index >= maxOrders) revert MarketTooManyOrders(interval, side, maxOrders);
+            // bidCount < maxOrdersPerSide ≤ 1000 and liveBids ≤ bidCount: no carry between fields.
+            _intervals[interval] = header + (IntervalHeader.ONE_BID | IntervalHeader.ONE_LIVE_BID);
+            _lock(msg.sender, account, ClearingMath.chargeWei(priceWeiPerKWh, energyWh));
+        } else {
+            index = header.offerCount();
+            if (index >= maxOrders) revert MarketTooManyOrders(interval, side, maxOrders);
+            // as above: offerCount < 1000 and liveOffers ≤ offerCount, no carry between fields.
+            if (buyer == address(0)) {
+                _intervals[interval] = header + (IntervalHeader.ONE_OFFER | IntervalHeader.ONE_LIVE_OFFER);
+            } else {
+                _intervals[interval] = header + IntervalHeader.ONE_OFFER;
+                orderFlags = PackedOrder.FLAG_ADDRESSED;
+            }
+        }
+        id = OrderIds.encode(interval, uint8(side), uint32(index));
+        if (buyer != address(0)) _addressedTo[id] = buyer;
+        uint256 order = PackedOrder.pack(account.accountIndex, priceWeiPerKWh, energyWh, orderFlags);
+        if (index & 1 == 0) {
+            // The even index is the first order of a fresh slot (indexes are never reused).
+            _orderSlots[id >> 1] = order;
+        } else {
+            _orderSlots[id >> 1] |= order << 128;
+        }
+        emit OrderPlaced(id, msg.sender, interval, side, priceWeiPerKWh, energyWh, buyer);
+    }
+
+    /// @dev Every requirement of placing an order but the count; returns the interval's maxOrdersPerSide.
+    function _checkPlace(uint64 interval, Side side, uint32 priceWeiPerKWh, uint32 energyWh)
+        private
+        view
+        returns (uint256)
+    {
+        uint256 s = _hot;
+        if (s.paused()) revert MarketPaused();
+        uint8 flags = _accounts[msg.sender].flags;
+        if (flags & _CAN_BUY == 0) revert MarketNotParticipant(msg.sender);
+        if (side == Side.Offer && flags & _CAN_SELL == 0) revert MarketCannotSell(msg.sender);
+        if (interval < s.fromInterval()) s = _historicSchedule(interval);
+        uint256 gate = s.gateClosureOf(interval);
+        if (block.timestamp >= gate) revert MarketGateClosed(interval, gate);
+        if (energyWh == 0) revert MarketZeroEnergy();
+        if (energyWh < s.minOrderWh()) revert MarketEnergyBelowMinimum(energyWh, s.minOrderWh());
+        if (priceWeiPerKWh == 0) revert MarketZeroPrice();
+        if (priceWeiPerKWh > s.capWeiPerKWh()) revert MarketPriceAboveCap(priceWeiPerKWh, s.capWeiPerKWh());
+        if (priceWeiPerKWh < s.floorWeiPerKWh()) revert MarketPriceBelowFloor(priceWeiPerKWh, s.floorWeiPerKWh());
+        return s.maxOrdersPerSide();
+    }
+
+    /// @dev The parameter version of `interval`, which must have passed its gate closure.
+    function _gatedVersion(uint64 interval) private view returns (Version storage) {
+        Version storage version = _versions[_versionIndexFor(interval)];
+        uint256 gate = version.schedule.gateClosureOf(interval);
+        if (block.timestamp < gate) revert MarketGateNotClosed(interval, gate);
+        return version;
+    }
+
+    /// @dev Verify one side's hints and return its in-range live orders in merit order, each as
+    /// index << 64 | price << 32 | energy. Hints must be strictly increasing in (price desc, index
+    /// asc) for bids / (price asc, index asc) for offers, in range, live, and exactly `live` many:
+    /// strict order + the right count ⇒ exactly the live set, each once.
+    function _verifiedBook(uint64 interval, Side side, bytes calldata hints, uint256 header, uint256 schedule)
+        private
+        view
+        returns (uint256[] memory book)
+    {
+        {
+            uint256 live = side == Side.Bid ? header.liveBids() : header.liveOffers();
+            if (hints.length % 2 != 0 || hints.length / 2 != live) {
+                revert MarketSortHintLength(side, hints.length / 2, live);
+            }
+            book = new uint256[](live);
+        }
+        uint256 n;
+        uint256 previousKey; // keys start at 1, so the first hint always passes the order check
+        uint256 baseId = OrderIds.encode(interval, uint8(side), 0);
+        for (uint256 position; position < book.length; ++position) {
+            uint256 index;
+            assembly ("memory-safe") {
+                index := shr(240, calldataload(add(hints.offset, mul(position, 2))))
+            }
+            if (index >= (side == Side.Bid ? header.bidCount() : header.offerCount())) {
+                revert MarketSortHintInvalid(side, position);
+            }
+            uint256 order = PackedOrder.fromSlot(_orderSlots[(baseId | index) >> 1], index);
+            if (!order.isLiveAuctionOrder()) revert MarketSortHintInvalid(side, position);
+            uint256 key = _meritKey(side, order.priceWeiPerKWh(), index);
+            if (key <= previousKey) revert MarketSortHintInvalid(side, position);
+            previousKey = key;
+            if (order.priceWeiPerKWh() <= schedule.capWeiPerKWh() && order.priceWeiPerKWh() >= schedule.floorWeiPerKWh())
+            {
+                book[n] = (index << _BOOK_INDEX_SHIFT) | (uint256(order.priceWeiPerKWh()) << 32) | order.energyWh();
+                // n < live ≤ 1000.
+                unchecked {
+                    ++n;
+                }
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(book, n) // shrink to the in-range orders
+        }
+    }
+
+    /// @dev Ascending keys are the merit order: bids by price desc, offers by price asc, then index
+    /// asc (index < 2^16 makes every key distinct). +1 so that no key is 0.
+    function _meritKey(Side side, uint256 priceWeiPerKWh, uint256 index) private pure returns (uint256) {
+        return (((side == Side.Bid ? _MAX_UINT32 - priceWeiPerKWh : priceWeiPerKWh) << 16) | index) + 1;
+    }
+
+    /// @dev Outcome of the merit-order walk over the in-range books (positions in merit order).
+    struct Walk {
+        uint256 nextBid; // position of the best bid left with unfilled energy (== length: none)
+        uint256 nextOffer; // position of the best offer left with unfilled energy
+        uint256 matchedBids; // bids with a fill: the marginal bid is at matchedBids − 1
+        uint256 matchedOffers;
+        uint256 marginalBidFilledWh;
+        uint256 marginalOfferFilledWh;
+        uint256 clearedWh;
+    }
+
+    /// @dev The merit-order walk: match the two fronts for min(remaining) while bid ≥ offer.
+    /// Each step fills at least one front order completely: at most bids + offers steps.
+    function _walk(uint256[] memory bids, uint256[] memory offers) private pure returns (Walk memory w) {
+        uint256 bi;
+        uint256 oi;
+        uint256 bidLeftWh = bids.length != 0 ? uint32(bids[0]) : 0;
+        uint256 offerLeftWh = offers.length != 0 ? uint32(offers[0]) : 0;
+        while (bi < bids.length && oi < offers.length && uint32(bids[bi] >> 32) >= uint32(offers[oi] >> 32)) {
+            uint256 q = bidLeftWh < offerLeftWh ? bidLeftWh : offerLeftWh;
+            w.clearedWh += q;
+            bidLeftWh -= q;
+            offerLeftWh -= q;
+            w.matchedBids = bi + 1;
+            w.matchedOffers = oi + 1;
+            w.marginalBidFilledWh = uint32(bids[bi]) - bidLeftWh;
+            w.marginalOfferFilledWh = uint32(offers[oi]) - offerLeftWh;
+            if (bidLeftWh == 0 && ++bi < bids.length) bidLeftWh = uint32(bids[bi]);
+            if (offerLeftWh == 0 && ++oi < offers.length) offerLeftWh = uint32(offers[oi]);
+        }
+        w.nextBid = bi;
+        w.nextOffer = oi;
+    }
+
+    /// @dev Walk, uniform price, and storage of the O(1) result and the interval's money totals.
+    function _match(uint64 interval, uint256[] memory bids, uint256[] memory offers, Version storage version)
+        private
+        returns (uint256 matchedBids, uint256 matchedOffers, uint256 priceWeiPerKWh, uint256 clearedWh)
+    {
+        Walk memory w = _walk(bids, offers);
+        if (w.matchedBids == 0) return (0, 0, 0, 0);
+        uint256 marginalBid = bids[w.matchedBids - 1];
+        uint256 marginalOffer = offers[w.matchedOffers - 1];
+        {
+            // lo = max(last accepted offer, best bid left); hi = min(last accepted bid, best offer left).
+            uint256 lo = uint32(marginalOffer >> 32);
+            uint256 hi = uint32(marginalBid >> 32);
+            if (w.nextBid < bids.length && uint32(bids[w.nextBid] >> 32) > lo) lo = uint32(bids[w.nextBid] >> 32);
+            if (w.nextOffer < offers.length && uint32(offers[w.nextOffer] >> 32) < hi) {
+                hi = uint32(offers[w.nextOffer] >> 32);
+            }
+            priceWeiPerKWh = ClearingMath.clearingPrice(lo, hi, version.kNumerator, version.kDenominator);
+        }
+        uint256 chargedWei = ClearingMath.chargeWei(priceWeiPerKWh, w.marginalBidFilledWh);
+        for (uint256 i; i + 1 < w.matchedBids; ++i) {
+            chargedWei += ClearingMath.chargeWei(priceWeiPerKWh, uint32(bids[i]));
+        }
+        uint256 paidWei = ClearingMath.payoutWei(priceWeiPerKWh, w.marginalOfferFilledWh);
+        for (uint256 i; i + 1 < w.matchedOffers; ++i) {
+            paidWei += ClearingMath.payoutWei(priceWeiPerKWh, uint32(offers[i]));
+        }
+        // Indexes < 1000; prices, fills, cap and floor are uint32 values: every field fits.
+        _results[interval] = ClearingResult.pack(
+            ClearingResult.marginal(marginalBid >> _BOOK_INDEX_SHIFT, uint32(marginalBid >> 32), w.marginalBidFilledWh),
+            ClearingResult.marginal(
+                marginalOffer >> _BOOK_INDEX_SHIFT, uint32(marginalOffer >> 32), w.marginalOfferFilledWh
+            ),
+            version.schedule.capWeiPerKWh(),
+            version.schedule.floorWeiPerKWh()
+        );
+        // Σ charges ≤ 1000 orders × 2^55 < 2^128: exact casts.
+        _totals[interval] = IntervalTotals({chargedWei: uint128(chargedWei), paidWei: uint128(paidWei)});
+        return (w.matchedBids, w.matchedOffers, priceWeiPerKWh, w.clearedWh);
+    }
+
+    function _settleOne(uint256 id) private {
+        (uint64 interval, Side side, uint256 index) = _decodeExisting(id);
+        uint256 header = _intervals[interval];
+        if (!header.cleared()) revert MarketNotCleared(interval);
+        uint256 order = _loadOrder(id);
+        if (!order.isLiveAuctionOrder()) revert MarketOrderNotOpen(id);
+        uint256 wordKey = id >> 8;
+        uint256 bit = 1 << (id & 0xff);
+        uint256 word = _settledBits[wordKey];
+        if (word & bit != 0) revert MarketOrderAlreadySettled(id);
+        _settledBits[wordKey] = word | bit;
+        uint256 filledWh = _filledWh(side, index, order, header, _results[interval]);
+        _settleMoney(id, interval, side, order, filledWh, header.clearingPriceWeiPerKWh());
+        // Every live auction order counted in unsettledOrders (≥ 1 here) is settled exactly once (bitmap).
+        header -= IntervalHeader.ONE_UNSETTLED;
+        _intervals[interval] = header;
+        if (header.unsettledOrders() == 0) {
+            IntervalTotals memory totals = _totals[interval];
+            uint256 dustWei = totals.chargedWei - totals.paidWei; // Σ ceil ≥ Σ floor of the same energy
+            if (dustWei != 0) _credit(_accounts[_dso], dustWei);
+            emit IntervalSettled(interval, totals.chargedWei, totals.paidWei, dustWei);
+        }
+    }
+
+    /// @dev Bid: pay the fill at the clearing price, refund the rest of the lock. Offer: credit the payout.
+    function _settleMoney(uint256 id, uint64 interval, Side side, uint256 order, uint256 filledWh, uint256 priceWeiPerKWh)
+        private
+    {
+        address owner = _accountAt[order.accountIndex()];
+        Account storage account = _accounts[owner];
+        uint256 amountWei;
+        uint256 refundWei;
+        if (side == Side.Bid) {
+            uint256 lockWei = ClearingMath.chargeWei(order.priceWeiPerKWh(), order.energyWh());
+            amountWei = ClearingMath.chargeWei(priceWeiPerKWh, filledWh);
+            // clearing price ≤ the bid's limit and filledWh ≤ its energy ⇒ amountWei ≤ lockWei.
+            refundWei = lockWei - amountWei;
+            _releaseLock(account, lockWei, refundWei);
+        } else {
+            amountWei = ClearingMath.payoutWei(priceWeiPerKWh, filledWh);
+            _credit(account, amountWei);
+        }
+        emit OrderSettled(id, owner, interval, uint32(filledWh), amountWei, refundWei);
+    }
+
+    /// @dev Auction fill of a live order of a cleared interval (see ClearingResult).
+    function _filledWh(Side side, uint256 index, uint256 order, uint256 header, uint256 result)
+        private
+        pure
+        returns (uint256)
+    {
+        if (!header.hasPrice()) return 0;
+        return ClearingResult.filledWh(result, side == Side.Bid, index, order.priceWeiPerKWh(), order.energyWh());
+    }
+
+    function _orderView(uint64 interval, Side side, uint256 index, uint256 header, uint256 result)
+        private
+        view
+        returns (Order memory o)
+    {
+        uint256 id = OrderIds.encode(interval, uint8(side), uint32(index));
+        uint256 order = _loadOrder(id);
+        o.id = id;
+        o.owner = _accountAt[order.accountIndex()];
+        o.side = side;
+        o.interval = interval;
+        o.index = uint32(index);
+        o.priceWeiPerKWh = order.priceWeiPerKWh();
+        o.energyWh = order.energyWh();
+        o.cancelled = order.flags() & PackedOrder.FLAG_CANCELLED != 0;
+        if (order.flags() & PackedOrder.FLAG_ADDRESSED != 0) o.addressedTo = _addressedTo[id];
+        if (header.cleared() && order.isLiveAuctionOrder()) {
+            o.filledWh = uint32(_filledWh(side, index, order, header, result));
+        }
+        o.settled = _settledBits[id >> 8] & (1 << (id & 0xff)) != 0;
+    }
+
+    function _sortedSide(uint64 interval, Side side, uint256 count, uint256 live)
+        private
+        view
+        returns (bytes memory out)
+    {
+        uint256[] memory keys = new uint256[](live);
+        uint256 n;
+        uint256 baseId = OrderIds.encode(interval, uint8(side), 0);
+        for (uint256 index; index < count; ++index) {
+            uint256 order = PackedOrder.fromSlot(_orderSlots[(baseId | index) >> 1], index);
+            if (!order.isLiveAuctionOrder()) continue;
+            keys[n++] = _meritKey(side, order.priceWeiPerKWh(), index);
+        }
+        keys = _mergeSort(keys);
+        out = new bytes(2 * n);
+        for (uint256 p; p < n; ++p) {
+            uint256 index = keys[p] - 1; // low 16 bits: the index
+            out[2 * p] = bytes1(uint8(index >> 8));
+            out[2 * p + 1] = bytes1(uint8(index));
+        }
+    }
+
+    /// @dev Bottom-up merge sort (ascending) in memory: O(n log n), used by the `sortHints` view only.
+    function _mergeSort(uint256[] memory a) private pure returns (uint256[] memory) {
+        uint256 n = a.length;
+        uint256[] memory b = new uint256[](n);
+        for (uint256 width = 1; width < n; width *= 2) {
+            for (uint256 lo; lo < n; lo += 2 * width) {
+                uint256 mid = lo + width < n ? lo + width : n;
+                uint256 hi = lo + 2 * width < n ? lo + 2 * width : n;
+                uint256 i = lo;
+                uint256 j = mid;
+                uint256 k = lo;
+                while (i < mid && j < hi) b[k++] = a[i] <= a[j] ? a[i++] : a[j++];
+                while (i < mid) b[k++] = a[i++];
+                while (j < hi) b[k++] = a[j++];
+            }
+            (a, b) = (b, a);
+        }
+        return a;
+    }
+
+    function _cacheParticipant(
+        address account,
+        IParticipantRegistry.Role role,
+        IParticipantRegistry.Status status,
+        uint16 zone
+    ) private {
+        Account storage a = _accounts[account];
+        uint32 accountIndex = a.accountIndex;
+        if (accountIndex == 0) {
+            // One index per account ever registered: 2^32 − 1 accounts before this would revert.
+            accountIndex = ++_accountCount;
+            _accountAt[accountIndex] = account;
+            a.accountIndex = accountIndex;
+        }
+        uint256 flags;
+        if (status == IParticipantRegistry.Status.Approved) {
+            if (role == IParticipantRegistry.Role.Prosumer || role == IParticipantRegistry.Role.Aggregator) {
+                flags = _CAN_BUY | _CAN_SELL;
+            } else if (role == IParticipantRegistry.Role.Consumer) {
+                flags = _CAN_BUY;
+            }
+        }
+        a.flags = uint8(flags);
+        a.zone = zone;
+    }
+
+    /// @dev Decode an id and check the order exists (its index is below the side's count).
+    function _decodeExisting(uint256 id) private view returns (uint64 interval, Side side, uint256 index) {
+        (bool valid, uint64 i, uint8 s, uint32 idx) = OrderIds.decode(id);
+        if (!valid) revert MarketUnknownOrder(id);
+        uint256 header = _intervals[i];
+        if (idx >= (s == 0 ? header.bidCount() : header.offerCount())) revert MarketUnknownOrder(id);
+        return (i, Side(s), idx);
+    }
+
+    function _loadOrder(uint256 id) private view returns (uint256) {
+        return PackedOrder.fromSlot(_orderSlots[id >> 1], id);
+    }
+
+    function _storeOrder(uint256 id, uint256 index, uint256 order) private {
+        _orderSlots[id >> 1] = PackedOrder.intoSlot(_orderSlots[id >> 1], index, order);
+    }
+
+    /// @dev The schedule word that applies to `interval` (the hot slot unless the interval is older).
+    function _scheduleFor(uint64 interval) private view returns (uint256 s) {
+        s = _hot;
+        if (interval < s.fromInterval()) s = _historicSchedule(interval);
+    }
+
+    function _historicSchedule(uint64 interval) private view returns (uint256) {
+        return _versions[_versionIndexFor(interval)].schedule;
+    }
+
+    /// @dev Binary search for the last version whose first interval is ≤ interval (version 0 starts at 0).
+    function _versionIndexFor(uint64 interval) private view returns (uint256) {
+        uint256 lo;
+        uint256 hi = _versions.length - 1;
+        while (lo < hi) {
+            uint256 mid = (lo + hi + 1) / 2;
+            if (_versions[mid].schedule.fromInterval() <= interval) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    function _paramsOf(Version storage v) private view returns (MarketParams memory) {
+        uint256 w = v.schedule;
+        // Each field was packed from a value of the same width: the casts are exact.
+        return MarketParams({
+            priceCapWeiPerKWh: uint32(w.capWeiPerKWh()),
+            priceFloorWeiPerKWh: uint32(w.floorWeiPerKWh()),
+            minOrderWh: uint32(w.minOrderWh()),
+            maxOrdersPerSide: uint16(w.maxOrdersPerSide()),
+            kNumerator: v.kNumerator,
+            kDenominator: v.kDenominator,
+            intervalSeconds: uint24(w.intervalSeconds()),
+            gateLeadSeconds: uint24(w.gateLeadSeconds())
+        });
+    }
+
+    /// @dev Append a version and make it the hot one (keeping the pause flag).
+    /// Callers check fromInterval < 2^32 and startTime < 2^40.
+    function _pushVersion(uint256 fromInterval, uint256 startTime, MarketParams memory params) private {
+        uint256 w = MarketSchedule.pack(fromInterval, startTime, params);
+        _versions.push(Version({schedule: w, kNumerator: params.kNumerator, kDenominator: params.kDenominator}));
+        _hot = w.withPaused(_hot.paused());
+    }
+
+    function _validateParams(MarketParams memory p) private pure {
+        if (
+            p.priceFloorWeiPerKWh == 0 || p.priceFloorWeiPerKWh > p.priceCapWeiPerKWh || p.maxOrdersPerSide == 0
+                || p.maxOrdersPerSide > MAX_ORDERS_PER_SIDE || p.kDenominator == 0 || p.kNumerator > p.kDenominator
+                || p.intervalSeconds == 0
+        ) revert MarketParamsInvalid();
+    }
+}
