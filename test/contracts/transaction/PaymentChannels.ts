@@ -114,7 +114,7 @@ async function assertNothingLost(f: Fixture, before: Awaited<ReturnType<typeof h
 /** Expect `tx` to revert with exactly `error(args)` and leave every balance and the channel as they were. */
 async function expectRevert(f: Fixture, tx: () => Promise<unknown>, error: string, args: unknown[], channelId = 1n) {
   const before = await holdings(f, channelId);
-  await viem.assertions.revertWithCustomErrorWithArgs(tx(), f.channels, error, args);
+  await viem.assertions.revertWithCustomErrorWithArgs(tx(), f.channels, error as never, args);
   await assertNothingLost(f, before, channelId);
 }
 

@@ -1,0 +1,10 @@
+/**
+ * Payment channels ("lightning") for PowerLAN — browser-safe entry point.
+ * Node-only pieces: ./store.ts (durable JSON file store). See contracts/interfaces/IPaymentChannels.sol.
+ */
+export * from "./eip712.ts";
+export * from "./htlc.ts";
+export * from "./payouts.ts";
+export * from "./client.ts";
+export * from "./hub.ts";
+export * from "./stream.ts";
