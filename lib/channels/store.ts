@@ -59,8 +59,14 @@ export class JsonFileStore<T> {
     this.compactEvery = Math.max(1, options.compactEvery ?? 1000);
     this.isNewer = options.isNewer ?? (() => true);
     this.load();
-    if (!options.readOnly) this.journalFd = fs.openSync(this.journalPath, "a");
+    if (!options.readOnly) {
+      this.journalFd = fs.openSync(this.journalPath, "a");
+      // A torn tail from a crash must not glue onto the next line: start from a clean snapshot.
+      if (this.tornTail) this.compact();
+    }
   }
+
+  private tornTail = false;
 
   /** Read snapshot and journal again (records only move forward, see `isNewer`). */
   reload(): void {
@@ -75,7 +81,9 @@ export class JsonFileStore<T> {
       for (const [key, record] of Object.entries(snapshot.records)) this.apply(key, record);
     }
     if (!fs.existsSync(this.journalPath)) return;
-    const lines = fs.readFileSync(this.journalPath, "utf8").split("\n");
+    const text = fs.readFileSync(this.journalPath, "utf8");
+    this.tornTail = text.length > 0 && !text.endsWith("\n");
+    const lines = text.split("\n");
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
       if (line === "") continue;
