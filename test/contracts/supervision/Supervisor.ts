@@ -3,9 +3,7 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { getAddress, keccak256, toBytes, zeroAddress, type Address } from "viem";
 
-// TODO(market): EnergyMarket's runtime code (30,434 bytes when this was written) exceeds EIP-170's
-// 24,576-byte limit, so it cannot deploy on a real chain. Drop this override once it fits.
-const { viem, networkHelpers } = await network.create({ override: { allowUnlimitedContractSize: true } });
+const { viem, networkHelpers } = await network.create();
 
 const Role = { Prosumer: 1, Consumer: 2 } as const;
 const Status = { Pending: 1, Approved: 2, Suspended: 3 } as const;
