@@ -77,6 +77,29 @@ export const KNOWN_ERROR_SIGNATURES = [
   "error CommitteeAlreadyFinalized(uint64 interval)",
   "error CommitteeZeroRoot()",
   "error CommitteeInvalidValidatorSet()",
+  // transaction layer: payment channels (IPaymentChannels)
+  "error ChannelZeroAddress()",
+  "error ChannelPaused()",
+  "error ChannelCounterpartyInvalid(address counterparty)",
+  "error ChannelChallengePeriodOutOfRange(uint256 challengePeriodBlocks, uint256 minBlocks, uint256 maxBlocks)",
+  "error ChannelZeroDeposit()",
+  "error ChannelDepositTooLarge(uint256 channelId, uint256 amountWei, uint256 maxMoreWei)",
+  "error ChannelNotParticipant(uint256 channelId, address account)",
+  "error ChannelNotOpen(uint256 channelId, uint8 status)",
+  "error ChannelNotClosing(uint256 channelId, uint8 status)",
+  "error ChannelNotSettled(uint256 channelId, uint8 status)",
+  "error ChannelSignatureInvalid(uint256 channelId, address expectedSigner, address recoveredSigner)",
+  "error ChannelInitialStateNotEmpty(uint256 channelId)",
+  "error ChannelNonceTooLow(uint256 channelId, uint64 nonce, uint64 currentNonce)",
+  "error ChannelChallengePeriodOver(uint256 channelId, uint64 challengeDeadlineBlock)",
+  "error ChannelChallengePeriodNotOver(uint256 channelId, uint64 challengeDeadlineBlock)",
+  "error ChannelPayoutsMismatch(uint256 channelId, uint256 payoutAWei, uint256 payoutBWei, uint256 depositsWei)",
+  "error ChannelNothingToWithdraw(uint256 channelId, address account)",
+  "error ChannelLockSenderInvalid(uint256 channelId, address sender)",
+  "error ChannelLockSecretMismatch(bytes32 hashlock, bytes32 secretHash)",
+  "error ChannelLockExpired(bytes32 hashlock, uint64 expiryBlock, uint256 revealedAtBlock)",
+  "error ChannelLockNotFound(uint256 channelId, bytes32 leaf)",
+  "error ChannelLockAlreadyUnlocked(uint256 channelId, bytes32 leaf)",
   // supervision layer
   "error SupervisorPriceLimitsInvalid(uint256 floorWeiPerKWh, uint256 capWeiPerKWh)",
   "error SupervisorZeroAddress()",
@@ -97,6 +120,9 @@ export const KNOWN_ERROR_SIGNATURES = [
   "error ERC2612InvalidSigner(address signer, address owner)",
   "error InvalidAccountNonce(address account, uint256 currentNonce)",
   "error SafeERC20FailedOperation(address token)",
+  "error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)",
+  "error InvalidShortString()",
+  "error StringTooLong(string str)",
   "error ECDSAInvalidSignature()",
   "error ECDSAInvalidSignatureLength(uint256 length)",
   "error ECDSAInvalidSignatureS(bytes32 s)",
@@ -123,6 +149,8 @@ export const ROLE_NAMES: Readonly<Record<Hex, string>> = Object.fromEntries([
 
 const SIDES = ["bid", "offer"] as const;
 const ROLES = ["none", "prosumer", "consumer", "aggregator", "validator", "DSO", "regulator"] as const;
+const CHANNEL_STATUSES = ["not opened", "open", "closing", "settled"] as const;
+const channelStatus = (x: unknown) => CHANNEL_STATUSES[Number(x)] ?? `in status ${String(x)}`;
 const STATUSES = ["not registered", "pending approval", "approved", "suspended"] as const;
 
 export type ErrorKind =
@@ -332,6 +360,49 @@ export const ERROR_MESSAGES: Readonly<Record<string, Describe>> = {
   CommitteeAlreadyFinalized: ([i]) => ({ title: "Already final", message: `The readings of interval ${String(i)} are already final.` }),
   CommitteeZeroRoot: () => ({ title: "Empty readings", message: "The readings root must not be zero." }),
   CommitteeInvalidValidatorSet: () => ({ title: "Invalid validator set", message: "The validator set is empty or contains duplicates." }),
+  ChannelZeroAddress: () => ({ title: "Zero address", message: "An address is required here (not the zero address)." }),
+  ChannelPaused: () => ({ title: "Channels paused", message: "The regulator has paused opening and funding payment channels. Closing and withdrawing still work." }),
+  ChannelCounterpartyInvalid: ([a], c) => ({ title: "Invalid counterparty", message: `${Who(a, c)} cannot be the other side of a channel (zero address or yourself).` }),
+  ChannelChallengePeriodOutOfRange: ([p, min, max]) => ({
+    title: "Challenge period out of range",
+    message: `A challenge period of ${String(p)} blocks is not allowed; choose between ${String(min)} and ${String(max)} blocks.`,
+  }),
+  ChannelZeroDeposit: () => ({ title: "No deposit", message: "The deposit must be more than 0 PLC." }),
+  ChannelDepositTooLarge: ([id, amount, more]) => ({
+    title: "Deposit too large",
+    message: `Channel #${String(id)} can take only ${plc(more)} more, not ${plc(amount)}.`,
+  }),
+  ChannelNotParticipant: ([id, a], c) => ({ title: "Not your channel", message: `${Who(a, c)} is not a party of channel #${String(id)}.` }),
+  ChannelNotOpen: ([id, s]) => ({ title: "Channel not open", message: `Channel #${String(id)} is ${channelStatus(s)}, not open.` }),
+  ChannelNotClosing: ([id, s]) => ({ title: "Channel not closing", message: `Channel #${String(id)} is ${channelStatus(s)}, not closing.` }),
+  ChannelNotSettled: ([id, s]) => ({ title: "Channel not settled", message: `Channel #${String(id)} is ${channelStatus(s)}, not settled yet.` }),
+  ChannelSignatureInvalid: ([id, expected], c) => ({
+    title: "Invalid signature",
+    message: `A balance proof for channel #${String(id)} was not signed by ${who(expected, c)} (wrong party, channel, chain or contract).`,
+  }),
+  ChannelInitialStateNotEmpty: ([id]) => ({ title: "Invalid initial state", message: `The unsigned initial state of channel #${String(id)} must transfer nothing.` }),
+  ChannelNonceTooLow: ([id, n, current]) => ({
+    title: "Old balance proof",
+    message: `Balance proof nonce ${String(n)} for channel #${String(id)} is not newer than the one on record (${String(current)}).`,
+  }),
+  ChannelChallengePeriodOver: ([id, b]) => ({ title: "Challenge period over", message: `The challenge period of channel #${String(id)} ended at block ${String(b)}.` }),
+  ChannelChallengePeriodNotOver: ([id, b]) => ({
+    title: "Challenge period running",
+    message: `Channel #${String(id)} can be settled after block ${String(b)}, when its challenge period ends.`,
+  }),
+  ChannelPayoutsMismatch: ([id, a, b, dep]) => ({
+    title: "Payouts do not add up",
+    message: `The payouts of channel #${String(id)} (${plc(a)} + ${plc(b)}) must equal its deposits (${plc(dep)}).`,
+  }),
+  ChannelNothingToWithdraw: ([id, a], c) => ({ title: "Nothing to withdraw", message: `${Who(a, c)} has nothing left to withdraw from channel #${String(id)}.` }),
+  ChannelLockSenderInvalid: ([id]) => ({ title: "Invalid lock", message: `A hash-time lock of channel #${String(id)} names a sender who is not a party.` }),
+  ChannelLockSecretMismatch: () => ({ title: "Wrong secret", message: "The secret does not match the lock's hash." }),
+  ChannelLockExpired: ([, expiry, revealed]) => ({
+    title: "Lock expired",
+    message: `The secret was revealed at block ${String(revealed)}, after the lock expired at block ${String(expiry)}.`,
+  }),
+  ChannelLockNotFound: ([id]) => ({ title: "Lock not found", message: `The lock is not part of channel #${String(id)}'s recorded balance proof.` }),
+  ChannelLockAlreadyUnlocked: ([id]) => ({ title: "Already unlocked", message: `That lock of channel #${String(id)} was already unlocked.` }),
   SupervisorPriceLimitsInvalid: ([floor, cap]) => ({
     title: "Invalid price limits",
     message: `The floor (${price(floor)}) must be above 0 and not above the cap (${price(cap)}).`,
@@ -362,6 +433,12 @@ export const ERROR_MESSAGES: Readonly<Record<string, Describe>> = {
   ERC2612InvalidSigner: () => ({ title: "Invalid permit", message: "The permit was not signed by the token owner." }),
   InvalidAccountNonce: () => ({ title: "Stale signature", message: "The signature was made for an old nonce. Sign again." }),
   SafeERC20FailedOperation: ([t]) => ({ title: "Token transfer failed", message: `The token ${shortAddress(String(t))} refused the transfer.` }),
+  SafeCastOverflowedUintDowncast: ([bits]) => ({
+    title: "Number too large",
+    message: `A number does not fit in ${String(bits)} bits. Use a smaller value.`,
+  }),
+  InvalidShortString: () => ({ title: "Invalid text", message: "A short text field is invalid." }),
+  StringTooLong: () => ({ title: "Text too long", message: "A text is longer than allowed." }),
   ECDSAInvalidSignature: () => ({ title: "Invalid signature", message: "A signature is invalid." }),
   ECDSAInvalidSignatureLength: ([l]) => ({ title: "Invalid signature", message: `A signature has ${String(l)} bytes instead of 65.` }),
   ECDSAInvalidSignatureS: () => ({ title: "Invalid signature", message: "A signature is malleable (high s) and was rejected." }),

@@ -127,11 +127,16 @@ export function formatCountdown(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
-/** "14:15" for a unix time (seconds), in the viewer's time zone unless `timeZone` is given. */
+/**
+ * "14:15" for a unix time (seconds), in the viewer's time zone unless `timeZone` is given; with
+ * seconds ("14:14:30") when they are not zero, since gate closures rarely fall on a full minute.
+ */
 export function formatClock(unixSeconds: number | bigint, timeZone?: string): string {
-  return new Date(Number(unixSeconds) * 1000).toLocaleTimeString("en-GB", {
+  const seconds = Number(unixSeconds);
+  return new Date(seconds * 1000).toLocaleTimeString("en-GB", {
     hour: "2-digit",
     minute: "2-digit",
+    ...(seconds % 60 !== 0 ? { second: "2-digit" } : {}),
     ...(timeZone ? { timeZone } : {}),
   });
 }

@@ -32,7 +32,7 @@ export function devnetChain(rpcUrl: string = DEFAULT_RPC_URL) {
 /** The RPC URL of the devnet as configured for this process (server side: at request time). */
 export function configuredRpcUrl(): string {
   // Dynamic lookup on purpose: a static `process.env.NEXT_PUBLIC_…` would be frozen at build time.
-  const env = typeof process !== "undefined" ? process.env : {};
+  const env: Record<string, string | undefined> = typeof process !== "undefined" ? process.env : {};
   return env["NEXT_PUBLIC_RPC_URL"] || DEFAULT_RPC_URL;
 }
 
@@ -60,6 +60,8 @@ export function getConfig(rpcUrl: string = DEFAULT_RPC_URL) {
 }
 
 export type AppConfig = ReturnType<typeof getConfig>;
+/** Chain ids the app is configured for. */
+export type AppChainId = AppConfig["chains"][number]["id"];
 
 declare module "wagmi" {
   interface Register {

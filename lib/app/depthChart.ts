@@ -2,7 +2,16 @@
  * Geometry of the depth chart (pure, unit-tested): supply and demand as step curves — x is the
  * cumulative energy in merit order, y the price — plus axis ticks, in SVG coordinates.
  */
-import type { PriceLevel } from "./orderbook.ts";
+/** One step of a curve: up to `cumulativeWh` (merit order) the marginal price is `priceWeiPerKWh`. */
+export interface DepthPoint {
+  priceWeiPerKWh: number;
+  cumulativeWh: number;
+}
+
+/** The curves of lib/market/clearing.ts's `supplyDemandCurves` (bigint) as chart numbers. */
+export function toDepthPoints(steps: readonly { priceWeiPerKWh: bigint; cumulativeWh: bigint }[]): DepthPoint[] {
+  return steps.map((s) => ({ priceWeiPerKWh: Number(s.priceWeiPerKWh), cumulativeWh: Number(s.cumulativeWh) }));
+}
 
 export interface ChartBox {
   width: number;
@@ -42,7 +51,7 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
  * SVG path of one side's step curve: a horizontal run per price level from the previous cumulative
  * energy to this level's, joined by vertical steps.
  */
-function stepPath(levels: readonly PriceLevel[], x: (wh: number) => number, y: (p: number) => number): string {
+function stepPath(levels: readonly DepthPoint[], x: (wh: number) => number, y: (p: number) => number): string {
   if (levels.length === 0) return "";
   const parts: string[] = [];
   let from = 0;
@@ -56,8 +65,8 @@ function stepPath(levels: readonly PriceLevel[], x: (wh: number) => number, y: (
 }
 
 export function depthChartGeometry(
-  bids: readonly PriceLevel[],
-  offers: readonly PriceLevel[],
+  bids: readonly DepthPoint[],
+  offers: readonly DepthPoint[],
   box: ChartBox,
   clearingPriceWeiPerKWh?: number | null,
 ): DepthGeometry {

@@ -7,10 +7,7 @@
  *
  * Never use it against a real network: the accounts' keys are public (see lib/devnet/accounts.ts).
  */
-import {
-  createConnector,
-  type CreateConnectorFn,
-} from "wagmi";
+import { createConnector } from "wagmi";
 import {
   getAddress,
   numberToHex,
@@ -18,7 +15,6 @@ import {
   SwitchChainError,
   type Address,
   type EIP1193Provider,
-  type EIP1193RequestFn,
 } from "viem";
 
 export const DEV_ACCOUNTS_CONNECTOR_ID = "powerlanDevAccounts";
@@ -73,7 +69,7 @@ async function rpc(url: string, method: string, params: unknown): Promise<unknow
 devAccounts.type = "devAccounts" as const;
 
 /** The dev-account connector (see the module comment). */
-export function devAccounts(parameters: DevAccountsParameters): CreateConnectorFn<EIP1193Provider, Properties, StorageItems> {
+export function devAccounts(parameters: DevAccountsParameters) {
   const known = parameters.accounts.map((a) => getAddress(a));
   let selected: Address = known[0];
   let connected = false;
@@ -94,7 +90,8 @@ export function devAccounts(parameters: DevAccountsParameters): CreateConnectorF
         await loadSelection();
       },
 
-      async connect({ chainId, isReconnecting, withCapabilities, account } = {}) {
+      async connect(options: { chainId?: number; isReconnecting?: boolean; withCapabilities?: boolean; account?: Address } = {}) {
+        const { chainId, isReconnecting, withCapabilities, account } = options;
         if (account) {
           const wanted = getAddress(account);
           if (!known.includes(wanted)) throw new Error(`${wanted} is not a devnet account`);
@@ -143,7 +140,7 @@ export function devAccounts(parameters: DevAccountsParameters): CreateConnectorF
 
       async getProvider() {
         if (provider) return provider;
-        const request: EIP1193RequestFn = async ({ method, params }) => {
+        const request = async ({ method, params }: { method: string; params?: unknown }): Promise<unknown> => {
           switch (method) {
             case "eth_accounts":
               return connected ? [selected] : [];

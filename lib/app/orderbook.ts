@@ -122,3 +122,8 @@ export function orderStatus(
   if (gated) return "awaiting clearing";
   return isAddressed(order) ? "addressed" : "open";
 }
+
+/** The interval of an order id (contracts/libraries/OrderIds.sol: interval << 40 | side << 32 | index). */
+export function intervalOfOrderId(orderId: bigint): bigint {
+  return orderId >> 40n;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   bidLockWei,
+  formatClock,
   formatCountdown,
   formatDuration,
   formatEnergy,
@@ -96,5 +97,7 @@ describe("format: addresses and time", () => {
   it("formats delivery windows as clock times", () => {
     const start = Date.UTC(2025, 0, 1, 14, 15) / 1000;
     expect(formatWindow(start, 900, "UTC")).toBe("14:15–14:30");
+    expect(formatClock(start - 30, "UTC")).toBe("14:14:30"); // seconds only when not on the minute
+    expect(formatClock(start, "UTC")).toBe("14:15");
   });
 });

@@ -111,7 +111,7 @@ describe("depth chart geometry", () => {
     const empty = depthChartGeometry([], [], box);
     expect(empty.demandPath).toBe("");
     expect(empty.supplyPath).toBe("");
-    const single = depthChartGeometry([{ priceWeiPerKWh: 250_000, energyWh: 10, cumulativeWh: 10, orders: 1, mineWh: 0 }], [], box);
+    const single = depthChartGeometry([{ priceWeiPerKWh: 250_000, cumulativeWh: 10 }], [], box);
     expect(single.maxPrice).toBeGreaterThan(single.minPrice);
     expect(Number.isFinite(single.y(250_000))).toBe(true);
   });

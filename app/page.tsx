@@ -1,0 +1,5 @@
+import { TradingPage } from "@/components/trading/TradingPage";
+
+export default function Page() {
+  return <TradingPage />;
+}

@@ -1,0 +1,200 @@
+"use client";
+
+/** My orders (cancel while the gate is open) and my fills: auction results and bilateral takes. */
+import type { Address } from "viem";
+import { energyMarketAbi } from "@/lib/contracts";
+import { SIDE, intervalOfOrderId, orderStatus } from "@/lib/app/orderbook";
+import { displayName } from "@/lib/app/names";
+import { bidLockWei, formatEnergy, formatKWh, formatPLC, formatPricePerKWh, sellerProceedsWei } from "@/lib/format";
+import type { Deployment } from "@/lib/hooks/useDeployment";
+import type { MyOrder, TakeFill } from "@/lib/hooks/useMarket";
+import { useWrite } from "@/lib/hooks/useWrite";
+import { Card, Empty, Notice, SkeletonRows } from "../ui";
+
+const STATUS_STYLE: Record<string, string> = {
+  open: "bg-emerald-50 text-emerald-800",
+  addressed: "bg-violet-50 text-violet-800",
+  "awaiting clearing": "bg-amber-50 text-amber-800",
+  filled: "bg-emerald-100 text-emerald-900",
+  "partly filled": "bg-emerald-50 text-emerald-800",
+  "not filled": "bg-slate-100 text-slate-600",
+  settled: "bg-slate-800 text-white",
+  cancelled: "bg-slate-100 text-slate-500",
+  taken: "bg-violet-50 text-violet-800",
+};
+
+export function MyOrders({
+  d,
+  me,
+  orders,
+  loading,
+  firstOpenInterval,
+}: {
+  d: Deployment;
+  me?: Address;
+  orders?: MyOrder[];
+  loading: boolean;
+  firstOpenInterval?: bigint;
+}) {
+  const { write, pending } = useWrite();
+  if (!me) return null;
+  return (
+    <Card title="My orders" subtitle="Newest first. Cancel is possible until the interval's gate closes." testId="my-orders">
+      {loading && !orders ? (
+        <SkeletonRows rows={3} />
+      ) : !orders || orders.length === 0 ? (
+        <Empty>You have no orders yet. Post an offer or a bid above.</Empty>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full min-w-[36rem] text-sm">
+            <thead>
+              <tr className="table-head border-b border-slate-100">
+                <th className="py-1 text-left font-medium">Interval</th>
+                <th className="py-1 text-left font-medium">Side</th>
+                <th className="py-1 text-right font-medium">Price (PLC/kWh)</th>
+                <th className="py-1 text-right font-medium">Energy (kWh)</th>
+                <th className="py-1 text-right font-medium">Filled (kWh)</th>
+                <th className="py-1 pl-3 text-left font-medium">Status</th>
+                <th className="py-1" />
+              </tr>
+            </thead>
+            <tbody>
+              {orders.map((o) => {
+                const gated = firstOpenInterval !== undefined && o.interval < firstOpenInterval;
+                const status = orderStatus(o, o.intervalState, gated);
+                const cancellable = (status === "open" || status === "addressed") && !gated;
+                return (
+                  <tr key={o.id.toString()} className="border-b border-slate-50" data-testid={`my-order-${o.id.toString()}`}>
+                    <td className="py-1.5 text-slate-700">#{o.interval.toString()}</td>
+                    <td className={`py-1.5 font-medium ${o.side === SIDE.Offer ? "text-amber-700" : "text-sky-700"}`}>
+                      {o.side === SIDE.Offer ? "sell" : "buy"}
+                    </td>
+                    <td className="num py-1.5">{formatPricePerKWh(o.priceWeiPerKWh, false)}</td>
+                    <td className="num py-1.5">{formatKWh(o.energyWh)}</td>
+                    <td className="num py-1.5">{o.intervalState?.cleared ? formatKWh(o.filledWh) : "–"}</td>
+                    <td className="py-1.5 pl-3">
+                      <span className={`badge ${STATUS_STYLE[status] ?? ""}`} data-testid="order-status">
+                        {status}
+                      </span>
+                    </td>
+                    <td className="py-1.5 text-right">
+                      {cancellable && d.market && (
+                        <button
+                          type="button"
+                          className="btn btn-danger btn-small"
+                          disabled={pending !== null}
+                          onClick={() =>
+                            write(
+                              { label: "Cancel order", address: d.market!, abi: energyMarketAbi, functionName: "cancel", args: [o.id] },
+                              {
+                                title: "Cancel order",
+                                success:
+                                  o.side === SIDE.Bid
+                                    ? `Bid cancelled; ${formatPLC(bidLockWei(BigInt(o.priceWeiPerKWh), BigInt(o.energyWh)))} is free again.`
+                                    : "Offer cancelled.",
+                              },
+                            )
+                          }
+                        >
+                          Cancel
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?: MyOrder[]; takes?: TakeFill[]; loading: boolean }) {
+  if (!me) return null;
+  const auction = (orders ?? []).filter((o) => o.intervalState?.cleared && o.intervalState.hasPrice && o.filledWh > 0);
+  const lower = me.toLowerCase();
+  const empty = auction.length === 0 && (takes ?? []).length === 0;
+  return (
+    <Card title="My fills" subtitle="Auction fills at the uniform clearing price, and direct trades at the offer's price." testId="my-fills">
+      {loading && !orders ? (
+        <SkeletonRows rows={2} />
+      ) : empty ? (
+        <Empty>No fills yet. Fills appear once an interval with your orders is cleared, or when you take an offer.</Empty>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full min-w-[36rem] text-sm">
+            <thead>
+              <tr className="table-head border-b border-slate-100">
+                <th className="py-1 text-left font-medium">Interval</th>
+                <th className="py-1 text-left font-medium">Trade</th>
+                <th className="py-1 text-right font-medium">Energy (kWh)</th>
+                <th className="py-1 text-right font-medium">Price (PLC/kWh)</th>
+                <th className="py-1 text-right font-medium">Amount</th>
+                <th className="py-1 pl-3 text-left font-medium">Money</th>
+              </tr>
+            </thead>
+            <tbody>
+              {auction.map((o) => {
+                const price = BigInt(o.intervalState!.clearingPriceWeiPerKWh);
+                const filled = BigInt(o.filledWh);
+                const amount =
+                  o.settledAmountWei ?? (o.side === SIDE.Bid ? bidLockWei(price, filled) : sellerProceedsWei(price, filled));
+                return (
+                  <tr key={o.id.toString()} className="border-b border-slate-50" data-testid={`fill-${o.id.toString()}`}>
+                    <td className="py-1.5 text-slate-700">#{o.interval.toString()}</td>
+                    <td className={`py-1.5 font-medium ${o.side === SIDE.Offer ? "text-amber-700" : "text-sky-700"}`}>
+                      {o.side === SIDE.Offer ? "sold" : "bought"} · auction
+                    </td>
+                    <td className="num py-1.5">{formatKWh(o.filledWh)}</td>
+                    <td className="num py-1.5">{formatPricePerKWh(price, false)}</td>
+                    <td className="num py-1.5 font-medium">
+                      {o.side === SIDE.Offer ? "+" : "−"}
+                      {formatPLC(amount)}
+                    </td>
+                    <td className="py-1.5 pl-3 text-xs text-slate-600">
+                      {o.settled ? (
+                        <span className="badge bg-slate-800 text-white">settled</span>
+                      ) : (
+                        <span className="badge bg-amber-50 text-amber-800">awaiting settlement</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+              {(takes ?? []).map((t) => {
+                const bought = t.buyer.toLowerCase() === lower;
+                return (
+                  <tr key={`${t.offerId}-${t.blockNumber}-${t.buyer}`} className="border-b border-slate-50">
+                    <td className="py-1.5 text-slate-700">#{intervalOfOrderId(t.offerId).toString()}</td>
+                    <td className={`py-1.5 font-medium ${bought ? "text-sky-700" : "text-amber-700"}`}>
+                      {bought ? `bought from ${displayName(t.seller)}` : `sold to ${displayName(t.buyer)}`} · direct
+                    </td>
+                    <td className="num py-1.5">{formatKWh(t.energyWh)}</td>
+                    <td className="num py-1.5">{formatPricePerKWh(t.priceWeiPerKWh, false)}</td>
+                    <td className="num py-1.5 font-medium">
+                      {bought ? "−" : "+"}
+                      {formatPLC(bought ? t.paidWei : sellerProceedsWei(BigInt(t.priceWeiPerKWh), BigInt(t.energyWh)))}
+                    </td>
+                    <td className="py-1.5 pl-3 text-xs">
+                      <span className="badge bg-slate-800 text-white">paid</span>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {auction.some((o) => !o.settled) && (
+        <div className="mt-2">
+          <Notice>
+            Fills become money at settlement: use <b>Settle</b> in “Recent intervals” below (anyone may), and your vault balance updates. Total
+            filled: {formatEnergy(auction.reduce((s, o) => s + o.filledWh, 0))}.
+          </Notice>
+        </div>
+      )}
+    </Card>
+  );
+}
