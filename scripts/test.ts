@@ -39,7 +39,7 @@ let current: { pgid: number } | undefined;
 let interrupted = false;
 
 /** Run a command in its own process group, streaming its output live and capturing it. */
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+function run(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: ROOT,
