@@ -151,10 +151,10 @@ export function marketFixtures(connection: Connection) {
 
 export type MarketFixture = Awaited<ReturnType<ReturnType<typeof marketFixtures>["deployWith"]>>;
 
-/** Seconds to the gate closure of `interval`: jump there (the next block has exactly that timestamp). */
+/** Jump to the gate closure of `interval` (a block with exactly that timestamp), unless already past it. */
 export async function closeGate(fx: MarketFixture, interval: bigint) {
   const gate = await fx.market.read.gateClosureTime([interval]);
-  await fx.networkHelpers.time.increaseTo(gate);
+  if (BigInt(await fx.networkHelpers.time.latest()) < gate) await fx.networkHelpers.time.increaseTo(gate);
 }
 
 /**
