@@ -63,6 +63,21 @@ let node: HardhatNode | undefined;
 let app: ManagedProcess | undefined;
 let keeper: Keeper | undefined;
 let shuttingDown: Promise<void> | undefined;
+let appWarmup: Promise<number> | undefined;
+
+/** Run `fn` with console output collected into `lines` instead of printed (keeps the progress line intact). */
+async function captureConsole<T>(lines: string[], fn: () => Promise<T>): Promise<T> {
+  const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info };
+  const collect = (...args: unknown[]): void => {
+    lines.push(args.map(String).join(" "));
+  };
+  console.log = console.warn = console.error = console.info = collect;
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
+  }
+}
 
 function step(n: number, text: string): () => void {
   const started = Date.now();
@@ -163,12 +178,16 @@ async function main(): Promise<void> {
 
   // 2. compile (in-process Hardhat; no-op if nothing changed)
   done = step(2, "compiling contracts");
+  const compilerOutput: string[] = [];
   try {
-    await compileContracts();
+    await captureConsole(compilerOutput, compileContracts);
   } catch (error) {
-    fail("the contracts do not compile", String(error));
+    fail("the contracts do not compile", `${compilerOutput.join("\n")}\n${String(error)}`);
   }
   done();
+  const warnings = compilerOutput.join("\n").match(/^Warning: .*/gm) ?? [];
+  const [firstWarning] = warnings;
+  if (firstWarning) info(`${warnings.length} compiler warning(s): ${firstWarning.slice(0, 90)}… (\`npx hardhat compile --force\` shows them)`);
 
   // 3. node (and the app server in the background: it compiles pages on first request)
   done = step(3, `starting Hardhat node on ${DEVNET_RPC_URL}`);
@@ -180,6 +199,13 @@ async function main(): Promise<void> {
         if (/⨯|error|Error|failed to/i.test(line) && !/^\s*$/.test(line)) console.log(paint("yellow", `[app] ${line}`));
       },
     });
+    // Request the page right away: next dev compiles it while the node starts and the deploy runs.
+    const appProcess = app;
+    appWarmup = waitForHttp(`http://127.0.0.1:${DEVNET_APP_PORT}/`, {
+      timeoutMs: 180_000,
+      abortIf: () => (appProcess.hasExited() ? `next dev exited:\n${appProcess.recentOutput()}` : null),
+    });
+    appWarmup.catch(() => {}); // awaited (and reported) in step 7
     void app.exited.then((code) => {
       if (!shuttingDown) void shutdown(1, `The app (next dev) exited unexpectedly with code ${code}; see .powerlan/logs/next-dev.log:\n${app?.recentOutput()}`);
     });
@@ -239,13 +265,9 @@ async function main(): Promise<void> {
   // 7. app
   if (withApp && app) {
     done = step(7, `waiting for the app at ${DEVNET_APP_URL} (first page compile)`);
-    const appProcess = app;
     let status: number;
     try {
-      status = await waitForHttp(`http://127.0.0.1:${DEVNET_APP_PORT}/`, {
-        timeoutMs: 180_000,
-        abortIf: () => (appProcess.hasExited() ? `next dev exited:\n${appProcess.recentOutput()}` : null),
-      });
+      status = await (appWarmup ?? Promise.reject(new Error("the app was not started")));
     } catch (error) {
       fail("the app did not come up", String(error));
     }
