@@ -329,6 +329,9 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
     /// @dev The new version replaces every version that starts at or after `effectiveFromInterval`.
     /// It starts where the current schedule puts `effectiveFromInterval`, so earlier intervals keep
     /// their times. The interval must be open under both the current and the new gate lead.
+    /// `params` is `memory` on purpose: it shares the ABI code of the constructor's copy (~300 bytes
+    /// less bytecode; the market is close to the 24 KiB limit) and this is not a hot path.
+    // solhint-disable-next-line gas-calldata-parameters
     function scheduleParams(MarketParams memory params, uint64 effectiveFromInterval)
         external
         onlyRole(SUPERVISOR_ROLE)

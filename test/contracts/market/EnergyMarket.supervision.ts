@@ -39,7 +39,7 @@ describe("EnergyMarket — supervision", () => {
     it("stops new orders and takes; cancel, withdraw, clear and settle keep working", async () => {
       const fx = await withBook();
       const { viem, market, supervisor, alice, bob, dave } = fx;
-      let hash = await market.write.pause({ account: supervisor.account });
+      const hash = await market.write.pause({ account: supervisor.account });
       await viem.assertions.emitWithArgs(hash, market, "Paused", [addr(supervisor)]);
       assert.equal(await market.read.paused(), true);
       const offer = orderIdOf(I, Side.Offer, 0);
@@ -56,7 +56,7 @@ describe("EnergyMarket — supervision", () => {
       await market.write.cancel([offer], { account: alice.account });
       await market.write.unpause({ account: supervisor.account });
       await market.write.placeOffer([I, 100_000, 2_000], { account: alice.account });
-      hash = await market.write.pause({ account: supervisor.account });
+      await market.write.pause({ account: supervisor.account });
       // Clearing and settling what already happened work while paused.
       await closeGate(fx, I);
       await market.write.clear([I, hints([0]), hints([1])]);
