@@ -92,18 +92,9 @@ export function ConnectButton() {
     setOpen(false);
     try {
       if (wallet.connected) await disconnect.mutateAsync({});
-      await connect.mutateAsync({ connector, chainId: d.chainId });
+      // Connect on whatever chain the wallet is on: if it is not PowerLAN's, the banner offers to switch.
+      await connect.mutateAsync({ connector });
     } catch (error) {
-      // A wallet without our chain still connects; the banner offers to switch.
-      if (explainError(error).kind === "wrong-chain") {
-        try {
-          await connect.mutateAsync({ connector });
-          return;
-        } catch (again) {
-          fail(again);
-          return;
-        }
-      }
       fail(error);
     }
   }

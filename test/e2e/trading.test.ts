@@ -1,0 +1,257 @@
+/**
+ * Browser test, end to end in real headless Chromium against a real local Hardhat node:
+ * a prosumer (devnet account picker) posts an offer and a consumer (injected EIP-6963 wallet)
+ * deposits and posts a bid through the UI; the chain's time passes the gate closure; the interval
+ * is cleared and settled through the UI's buttons; the fill and both vault balances are checked
+ * ON-CHAIN with viem against the TypeScript reference auction, and the fill is seen in the UI.
+ * Then bad input: a bid above the cap, a bid the vault cannot cover, a rejected signature and the
+ * wrong chain each get a clear message in words, and nothing changes on-chain.
+ *
+ * Run: npm run test:e2e   (needs /usr/bin/chromium: apt-get install -y chromium)
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import type { Address } from "viem";
+import { energyMarketAbi } from "../../lib/contracts/index.ts";
+import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
+import { buyerChargeWei, bidLockWei, clearDoubleAuction, sellerPayoutWei } from "../../lib/market/clearing.ts";
+import { RESULTS_DIR, startWorld, type World } from "./harness.ts";
+
+const PROSUMER = DEVNET_CAST.prosumers[0]; // Household 1 — picked from the devnet account list
+const CONSUMER = DEVNET_CAST.consumers[0]; // Household 5 — connects through the injected test wallet
+
+const OFFER = { priceText: "0.18", price: 180_000n, energyText: "0.2", energyWh: 200n };
+const BID = { priceText: "0.26", price: 260_000n, energyText: "0.15", energyWh: 150n };
+const DEPOSIT = { text: "10", amountWei: 10_000_000n };
+
+let world: World;
+let page: Page;
+
+type Order = { id: bigint; owner: Address; filledWh: number; energyWh: number; settled: boolean; cancelled: boolean };
+
+function market() {
+  return world.devnet.addresses.EnergyMarket;
+}
+
+async function read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
+  return (await world.publicClient.readContract({ address: market(), abi: energyMarketAbi, functionName, args } as never)) as T;
+}
+
+async function vault(account: Address) {
+  const [free, locked] = await Promise.all([read<bigint>("freeBalanceOf", [account]), read<bigint>("lockedBalanceOf", [account])]);
+  return { free, locked };
+}
+
+async function chainNow(): Promise<bigint> {
+  return (await world.publicClient.getBlock()).timestamp;
+}
+
+/** An interval still open for at least two minutes that nobody (not even the seed) has traded in. */
+async function quietOpenInterval(): Promise<bigint> {
+  const current = await read<bigint>("currentInterval");
+  const now = await chainNow();
+  for (let i = current; i < current + 8n; i++) {
+    const gate = await read<bigint>("gateClosureTime", [i]);
+    const state = await read<{ bidCount: number; offerCount: number }>("intervalState", [i]);
+    if (gate > now + 120n && state.bidCount + state.offerCount === 0) return i;
+  }
+  throw new Error("no quiet open interval");
+}
+
+/** Wait for a notification of `kind` whose text contains `text`, and return its full text. */
+async function toast(kind: "success" | "error", text: string, timeout = 30_000): Promise<string> {
+  const locator = page.locator(`[data-toast="${kind}"]`, { hasText: text }).last();
+  await locator.waitFor({ state: "visible", timeout });
+  return (await locator.innerText()).replace(/\s+/g, " ");
+}
+
+async function pickDevAccount(index: number, name: string) {
+  await page.getByTestId("connect-button").click();
+  await page.getByTestId(`dev-account-${index}`).click();
+  await page.getByTestId("connect-button").filter({ hasText: name }).waitFor({ timeout: 15_000 });
+}
+
+async function pickBrowserWallet(name: string) {
+  await page.getByTestId("connect-button").click();
+  await page.getByRole("dialog").getByRole("button", { name: "PowerLAN Test Wallet" }).click();
+  await page.getByTestId("connect-button").filter({ hasText: name }).waitFor({ timeout: 15_000 });
+}
+
+async function postOrder(side: "offer" | "bid", priceText: string, energyText: string) {
+  await page.getByTestId(`side-${side}`).click();
+  await page.getByTestId("order-price").fill(priceText);
+  await page.getByTestId("order-energy").fill(energyText);
+  await page.getByTestId("order-submit").click();
+}
+
+describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
+  before(
+    async () => {
+      world = await startWorld();
+      page = await world.newPage({ account: CONSUMER.address });
+    },
+    { timeout: 600_000 },
+  );
+
+  after(async () => {
+    if (world) {
+      console.log(`[e2e] timings (ms): ${JSON.stringify(world.timings)}`);
+      await world.stop();
+    }
+  });
+
+  test("a prosumer and a consumer trade through the UI; clearing and settlement check out on-chain", { timeout: 300_000 }, async () => {
+    const t0 = Date.now();
+    const interval = await quietOpenInterval();
+    await page.goto(world.appUrl, { waitUntil: "domcontentloaded" });
+    await page.getByTestId(`interval-tab-${interval}`).waitFor({ timeout: 60_000 });
+
+    // ── the prosumer, from the devnet account picker (no extension) ──
+    await pickDevAccount(PROSUMER.index, PROSUMER.name);
+    await page.getByTestId(`interval-tab-${interval}`).click();
+    await page.getByTestId("order-submit").filter({ hasText: `#${interval}` }).waitFor();
+    await postOrder("offer", OFFER.priceText, OFFER.energyText);
+    assert.match(await toast("success", "Offer of 200 Wh"), /Offer of 200 Wh at 0\.1800 PLC\/kWh posted for interval/);
+
+    // ── the consumer, through the injected EIP-6963 wallet (the MetaMask path) ──
+    await pickBrowserWallet(CONSUMER.name);
+    await page.getByTestId("vault-amount").fill(DEPOSIT.text);
+    const consumerBeforeDeposit = await vault(CONSUMER.address);
+    await page.getByTestId("vault-submit").click();
+    await toast("success", "10.00 PLC moved into the market vault");
+    assert.equal((await vault(CONSUMER.address)).free, consumerBeforeDeposit.free + DEPOSIT.amountWei, "deposit reached the vault");
+
+    await page.getByTestId(`interval-tab-${interval}`).click();
+    const consumerBeforeBid = await vault(CONSUMER.address);
+    await postOrder("bid", BID.priceText, BID.energyText);
+    assert.match(await toast("success", "Bid of 150 Wh"), /Bid of 150 Wh at 0\.2600 PLC\/kWh posted/);
+
+    // Both orders are on-chain and in the book on screen.
+    const [offers, bids] = await Promise.all([
+      read<Order[]>("getOrders", [interval, 1, 0n, 100n]),
+      read<Order[]>("getOrders", [interval, 0, 0n, 100n]),
+    ]);
+    assert.equal(offers.length, 1);
+    assert.equal(bids.length, 1);
+    assert.equal(offers[0].owner, PROSUMER.address);
+    assert.equal(bids[0].owner, CONSUMER.address);
+    await page.getByTestId("offers-table").getByText("0.1800").waitFor();
+    await page.getByTestId("bids-table").getByText("0.2600").waitFor();
+    await page.getByTestId("preview-price").getByText("0.1800 PLC/kWh").waitFor();
+
+    const seller0 = await vault(PROSUMER.address);
+    const buyer0 = await vault(CONSUMER.address);
+    const lock = bidLockWei(BID.price, BID.energyWh);
+    // (The seed's demo bids of this household lock funds in other intervals too.)
+    assert.equal(buyer0.locked, consumerBeforeBid.locked + lock, "the bid locked ceil(limit × Wh / 1000)");
+    assert.equal(buyer0.free, consumerBeforeBid.free - lock);
+
+    // ── time passes the gate closure (on the chain's clock) ──
+    const gate = await read<bigint>("gateClosureTime", [interval]);
+    await world.testClient.increaseTime({ seconds: Number(gate - (await chainNow())) + 1 });
+    await world.testClient.mine({ blocks: 1 });
+
+    // ── anyone may clear and settle: through the UI ──
+    const clearButton = page.getByTestId(`clear-${interval}`);
+    await clearButton.waitFor({ timeout: 30_000 });
+    await clearButton.click();
+    await toast("success", `Interval #${interval} cleared`);
+    const settleButton = page.getByTestId(`settle-${interval}`);
+    await settleButton.waitFor({ timeout: 30_000 });
+    await settleButton.click();
+    await toast("success", `Interval #${interval} settled`);
+
+    // ── on-chain: the reference auction's price and fills, and both balances ──
+    const expected = clearDoubleAuction([
+      { id: offers[0].id, side: "offer", priceWeiPerKWh: OFFER.price, energyWh: OFFER.energyWh, seq: 0n },
+      { id: bids[0].id, side: "bid", priceWeiPerKWh: BID.price, energyWh: BID.energyWh, seq: 0n },
+    ]);
+    assert.notEqual(expected.priceWeiPerKWh, null);
+    const price = expected.priceWeiPerKWh!;
+    const filledWh = expected.clearedWh;
+    assert.equal(filledWh, 150n);
+
+    const state = await read<{ cleared: boolean; hasPrice: boolean; clearingPriceWeiPerKWh: number; clearedWh: bigint; unsettledOrders: number }>(
+      "intervalState",
+      [interval],
+    );
+    assert.equal(state.cleared, true);
+    assert.equal(state.hasPrice, true);
+    assert.equal(BigInt(state.clearingPriceWeiPerKWh), price);
+    assert.equal(state.clearedWh, filledWh);
+    assert.equal(state.unsettledOrders, 0);
+
+    const offer = await read<Order>("getOrder", [offers[0].id]);
+    const bid = await read<Order>("getOrder", [bids[0].id]);
+    assert.equal(BigInt(offer.filledWh), filledWh);
+    assert.equal(BigInt(bid.filledWh), filledWh);
+    assert.equal(offer.settled, true);
+    assert.equal(bid.settled, true);
+
+    const charge = buyerChargeWei(price, filledWh);
+    const payout = sellerPayoutWei(price, filledWh);
+    const seller1 = await vault(PROSUMER.address);
+    const buyer1 = await vault(CONSUMER.address);
+    assert.equal(seller1.free, seller0.free + payout, "the seller is paid floor(price × Wh / 1000)");
+    assert.equal(seller1.locked, seller0.locked);
+    assert.equal(buyer1.locked, buyer0.locked - lock, "the bid's lock is released");
+    assert.equal(buyer1.free, buyer0.free + (lock - charge), "the buyer pays ceil(price × Wh / 1000) and gets the rest back");
+
+    // ── and the fill is visible in the UI ──
+    const fillRow = page.getByTestId(`fill-${bids[0].id}`);
+    await fillRow.waitFor({ timeout: 30_000 });
+    const fillText = (await fillRow.innerText()).replace(/\s+/g, " ");
+    assert.match(fillText, /bought · auction/);
+    assert.match(fillText, /0\.150/);
+    assert.match(fillText, /0\.1800/);
+    assert.match(fillText, /settled/);
+    await page.getByTestId(`interval-row-${interval}`).getByText("0.1800 PLC/kWh").waitFor();
+
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(RESULTS_DIR, "trading-page.png"), fullPage: true });
+    console.log(`[e2e] trade scenario: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+
+  test("bad input gets a clear message in words, and nothing changes on-chain", { timeout: 180_000 }, async () => {
+    await page.goto(world.appUrl, { waitUntil: "domcontentloaded" });
+    await page.getByTestId("order-submit").waitFor({ timeout: 60_000 });
+    // A fresh page: the test wallet (like a locked MetaMask) has to be connected again.
+    await pickBrowserWallet(CONSUMER.name);
+    const before = await vault(CONSUMER.address);
+    const blockBefore = await world.publicClient.getBlockNumber();
+
+    // A bid above the regulator's cap: refused before anything is sent, in words.
+    await postOrder("bid", "2", "0.1");
+    await page.getByTestId("order-form").getByText("Above the regulator's price cap of 1.0000 PLC/kWh.").waitFor();
+
+    // A bid the vault cannot cover: the market's custom error, decoded into words.
+    await postOrder("bid", "1", "5000");
+    const insufficient = await toast("error", "free in the market vault");
+    assert.match(insufficient, /Not enough free balance/);
+    assert.match(insufficient, /You have [\d,]+\.\d\d PLC free in the market vault, but this needs 5,000\.00 PLC\. Deposit more first\./);
+
+    // The user rejects the signature in the wallet.
+    await page.evaluate(() => (window as unknown as { __testWallet: { rejectNext(): void } }).__testWallet.rejectNext());
+    await postOrder("bid", "0.25", "0.1");
+    assert.match(await toast("error", "rejected"), /You rejected the request in your wallet\. Nothing was sent/);
+
+    // The wallet moves to another chain: a banner offers to switch; writes are refused in words.
+    await page.evaluate(() => (window as unknown as { __testWallet: { setChain(hex: string): void } }).__testWallet.setChain("0x1"));
+    const banner = page.getByTestId("banner-wrong-chain");
+    await banner.waitFor({ timeout: 15_000 });
+    assert.match(await banner.innerText(), /Your wallet is on chain 1, but PowerLAN runs on PowerLAN devnet \(chain 31337\)/);
+    await postOrder("bid", "0.25", "0.1");
+    assert.match(await toast("error", "Wrong network"), /PowerLAN runs on PowerLAN devnet \(chain 31337\)/);
+    await banner.getByRole("button", { name: "Switch to PowerLAN devnet" }).click();
+    await banner.waitFor({ state: "detached", timeout: 15_000 });
+
+    // Nothing happened on-chain.
+    assert.equal(await world.publicClient.getBlockNumber(), blockBefore, "no transaction was mined");
+    assert.deepEqual(await vault(CONSUMER.address), before, "the consumer's vault is unchanged");
+  });
+});
