@@ -14,6 +14,7 @@
 import {
   concatHex,
   hashTypedData,
+  hexToBytes,
   keccak256,
   numberToHex,
   padHex,
@@ -128,4 +129,37 @@ export function hashCooperativeClose(
   message: { channelId: bigint; payoutAWei: bigint; payoutBWei: bigint },
 ): Hex {
   return hashTypedData({ domain, types: cooperativeCloseTypes, primaryType: "CooperativeClose", message });
+}
+
+/** Write `value` as a 32-byte big-endian word at `offset`. */
+function writeWord(buffer: Uint8Array, offset: number, value: bigint): void {
+  if (value < 0n || value > MAX_UINT256) throw new RangeError(`not a uint256: ${value}`);
+  let v = value;
+  for (let i = offset + 31; i >= offset; i--) {
+    buffer[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+const TYPEHASH_BYTES = hexToBytes(BALANCE_PROOF_TYPEHASH);
+
+/**
+ * The digest of `proof` as bytes, from the domain separator as bytes: the same value as
+ * `hashBalanceProofWithSeparator`, without hex strings (the hot path of a payment hub).
+ */
+export function hashBalanceProofBytes(separator: Uint8Array, proof: BalanceProof): Uint8Array {
+  if (proof.nonce < 0n || proof.nonce > MAX_UINT64) throw new RangeError(`nonce not a uint64: ${proof.nonce}`);
+  const struct = new Uint8Array(192);
+  struct.set(TYPEHASH_BYTES, 0);
+  writeWord(struct, 32, proof.channelId);
+  writeWord(struct, 64, proof.nonce);
+  writeWord(struct, 96, proof.transferredAToBWei);
+  writeWord(struct, 128, proof.transferredBToAWei);
+  struct.set(hexToBytes(proof.locksRoot, { size: 32 }), 160);
+  const digestInput = new Uint8Array(66);
+  digestInput[0] = 0x19;
+  digestInput[1] = 0x01;
+  digestInput.set(separator, 2);
+  digestInput.set(keccak256(struct, "bytes"), 34);
+  return keccak256(digestInput, "bytes");
 }

@@ -38,8 +38,11 @@ import {
   toStoredProof,
   viemVerifier,
   type ChannelRecord,
+  type ChannelSigner,
+  type SignatureVerifier,
 } from "../../lib/channels/client.ts";
 import { channelsDomain, ZERO_ROOT, type BalanceProof } from "../../lib/channels/eip712.ts";
+import { nativePrivateKeySigner, nativeVerifier } from "../../lib/channels/nativeCrypto.ts";
 import { JsonFileStore } from "../../lib/channels/store.ts";
 import { startHardhatNode } from "../../lib/devnet/node.ts";
 import { bytecodeOf, compileContracts, machineInfo, opsPerSecond, round, type BenchContext, type BenchSection } from "./lib.ts";
@@ -63,7 +66,8 @@ export const section: BenchSection = {
 async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> {
   const n = {
     onchain: ctx.quick ? 40 : 300,
-    offchain: ctx.quick ? 200 : 2_000,
+    offchain: ctx.quick ? 500 : 5_000,
+    offchainJs: ctx.quick ? 50 : 500,
     roundTrips: ctx.quick ? 50 : 500,
     fsync: ctx.quick ? 50 : 300,
   };
@@ -197,10 +201,13 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
 
     // ------------------------------------------------------------------- off-chain
     const channelId = 1_000_000n; // off-chain only: never opened on-chain, the contract is only the domain
-    const payer = privateKeySigner(KEYS[1]);
-    const measurePayments = async (count: number, fsync: boolean) => {
+    // The fastest secp256k1 available: libsecp256k1 (optional native module) or viem's noble (JS).
+    const native = { signer: nativePrivateKeySigner(KEYS[1]), verifier: nativeVerifier() };
+    const js = { signer: privateKeySigner(KEYS[1]), verifier: viemVerifier };
+    const best = native.signer && native.verifier ? { ...native, name: "libsecp256k1 (native, optional dependency secp256k1)" } : { ...js, name: "viem/noble (JavaScript)" };
+    const measurePayments = async (count: number, fsync: boolean, payer: ChannelSigner, verify: SignatureVerifier, label: string) => {
       const store = new JsonFileStore<{ rev: number; proof: ReturnType<typeof toStoredProof>; sig: Hex }>({
-        dir: path.join(tmp, `payee-${fsync ? "fsync" : "journal"}`),
+        dir: path.join(tmp, `payee-${label}`),
         fsync,
         isNewer: (a, b) => a.rev > b.rev,
       });
@@ -209,8 +216,8 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
         // payer: next state, sign
         proof = { ...proof, nonce: proof.nonce + 1n, transferredAToBWei: proof.transferredAToBWei + 1_000n };
         const signature = await payer.signBalanceProof(domain, proof);
-        // payee: verify, store durably
-        if (!(await viemVerifier(balanceProofDigest(domain, proof), signature, payer.address))) throw new Error("bad signature");
+        // payee: recompute the digest, verify the payer's signature, store the signed state durably
+        if (!(await verify(balanceProofDigest(domain, proof), signature, payer.address))) throw new Error("bad signature");
         store.put("channel", { rev: Number(proof.nonce), proof: toStoredProof(proof), sig: signature });
       };
       for (let i = 0; i < 20; i++) await onePayment(); // warm-up
@@ -218,15 +225,26 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       store.close();
       return result;
     };
-    ctx.log(`off-chain: ${n.offchain} payments (sign + verify + durable store)`);
-    const offchain = await measurePayments(n.offchain, false);
+    ctx.log(`off-chain: ${n.offchain} payments (sign + verify + durable store) with ${best.name}`);
+    const offchain = await measurePayments(n.offchain, false, best.signer!, best.verifier!, "best");
     ctx.log(`off-chain: ${round(offchain.perSec)} payments/s`);
+    ctx.log(`off-chain: ${n.offchainJs} payments with viem/noble (JavaScript) for reference`);
+    const offchainJs = await measurePayments(n.offchainJs, false, js.signer, js.verifier, "js");
+    ctx.log(`off-chain (JavaScript crypto): ${round(offchainJs.perSec)} payments/s`);
     ctx.log(`off-chain: ${n.fsync} payments with fdatasync per store`);
-    const offchainFsync = await measurePayments(n.fsync, true);
+    const offchainFsync = await measurePayments(n.fsync, true, best.signer!, best.verifier!, "fsync");
 
     ctx.log(`off-chain: ${n.roundTrips} full protocol round trips (pay → receive → confirm)`);
-    const rtAlice = clientOf(KEYS[1], path.join(tmp, "rt-alice"));
-    const rtBob = clientOf(KEYS[2], path.join(tmp, "rt-bob"));
+    const rtClient = (key: Hex, dir: string) =>
+      new ChannelClient({
+        signer: nativePrivateKeySigner(key) ?? privateKeySigner(key),
+        verifier: nativeVerifier() ?? viemVerifier,
+        chainId: node.chainId,
+        contract: channels,
+        store: new JsonFileStore<ChannelRecord>({ dir: path.join(tmp, dir), isNewer: recordIsNewer }),
+      });
+    const rtAlice = rtClient(KEYS[1], "rt-alice");
+    const rtBob = rtClient(KEYS[2], "rt-bob");
     track(rtAlice, channelId, 10n ** 15n, 0n);
     track(rtBob, channelId, 10n ** 15n, 0n);
     const roundTrip = async () => rtAlice.confirm(await rtBob.receive(await rtAlice.pay(channelId, 1_000n)));
@@ -239,6 +257,9 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       offchainPaymentsPerSec: round(offchain.perSec),
       onchainTransfersPerSec: round(onchain.perSec),
       ratio: round(ratio, 2),
+      offchainCrypto: best.name,
+      offchainPaymentsPerSecJsCrypto: round(offchainJs.perSec),
+      ratioJsCrypto: round(offchainJs.perSec / onchain.perSec, 2),
       offchainRoundTripsPerSec: round(roundTrips.perSec),
       roundTripRatio: round(roundTrips.perSec / onchain.perSec, 2),
       offchainPaymentsPerSecFsync: round(offchainFsync.perSec),
@@ -255,7 +276,7 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       method: {
         onchain: "eth_sendTransaction (node-unlocked account, fixed gas) + eth_getTransactionReceipt, sequential, hardhat node automine over HTTP",
         offchain:
-          "viem/noble secp256k1: payer signs EIP-712 BalanceProof digest; payee verifies (recoverAddress) and appends the state to a JsonFileStore journal (no fsync); single thread",
+          "payer signs the EIP-712 BalanceProof digest; payee recomputes the digest, verifies the signature (public-key recovery) and appends the signed state to a JsonFileStore journal (no fsync); one thread, one process",
       },
       machine: machineInfo(),
       timestamp: new Date().toISOString(),

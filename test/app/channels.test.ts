@@ -243,3 +243,39 @@ describe("StreamPayer", () => {
     expect(bob.latestProof(1n).nonce).toBe(15n);
   });
 });
+
+describe("native secp256k1 backend (optional dependency)", async () => {
+  const { loadNativeSecp256k1, nativePrivateKeySigner, nativeVerifier } = await import("../../lib/channels/nativeCrypto.ts");
+  const { privateKeySigner: jsSigner, viemVerifier, balanceProofDigest } = await import("../../lib/channels/client.ts");
+  const { hashBalanceProofBytes } = await import("../../lib/channels/eip712.ts");
+  const available = loadNativeSecp256k1() !== null;
+
+  it("hashes balance proofs from bytes exactly like the hex path", () => {
+    const domain = channelsDomain(CHAIN_ID, CONTRACT);
+    const separator = domainSeparator(domain);
+    const proof = { channelId: 3n, nonce: 99n, transferredAToBWei: 2n ** 200n + 5n, transferredBToAWei: 7n, locksRoot: newSecret() };
+    const bytes = hashBalanceProofBytes(Uint8Array.from(Buffer.from(separator.slice(2), "hex")), proof);
+    expect(`0x${Buffer.from(bytes).toString("hex")}`).toBe(hashBalanceProofWithSeparator(separator, proof));
+  });
+
+  it.skipIf(!available)("signs exactly like viem and verifies strictly (wrong signer, wrong v, high s)", async () => {
+    const domain = channelsDomain(CHAIN_ID, CONTRACT);
+    const native = nativePrivateKeySigner(KEYS.alice)!;
+    const js = jsSigner(KEYS.alice);
+    const verify = nativeVerifier()!;
+    for (let i = 1n; i <= 5n; i++) {
+      const proof = { channelId: 1n, nonce: i, transferredAToBWei: i * PLC, transferredBToAWei: 0n, locksRoot: `0x${"00".repeat(32)}` as Hex };
+      const sig = await native.signBalanceProof(domain, proof);
+      expect(sig).toBe(await js.signBalanceProof(domain, proof));
+      const digest = balanceProofDigest(domain, proof);
+      expect(await verify(digest, sig, native.address)).toBe(true);
+      expect(await verify(digest, sig, jsSigner(KEYS.bob).address)).toBe(false);
+      const wrongV = `${sig.slice(0, 130)}${sig.endsWith("1b") ? "1c" : "1b"}` as Hex;
+      expect(await verify(digest, wrongV, native.address)).toBe(false);
+      expect(await viemVerifier(digest, wrongV, native.address)).toBe(false);
+      const s = BigInt(`0x${sig.slice(66, 130)}`);
+      const highS = `${sig.slice(0, 66)}${(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n - s).toString(16).padStart(64, "0")}${sig.endsWith("1b") ? "1c" : "1b"}` as Hex;
+      expect(await verify(digest, highS, native.address)).toBe(false);
+    }
+  });
+});
