@@ -113,6 +113,27 @@ describe("EnergyMarket — supervision", () => {
       );
     });
 
+    it("an offer left outside a lowered cap cannot be taken", async () => {
+      const fx = await withBook();
+      const { market, supervisor, alice, bob } = fx;
+      await market.write.placeOffer([2n, 900_000, 1_000], { account: alice.account });
+      await market.write.scheduleParams([{ ...TEST_PARAMS, priceCapWeiPerKWh: 800_000 }, 2n], { account: supervisor.account });
+      await assertRevertsUnchanged(
+        fx,
+        2n,
+        () => market.write.take([orderIdOf(2n, Side.Offer, 0), 500], { account: bob.account }),
+        "MarketPriceAboveCap",
+        [900_000n, 800_000n],
+      );
+    });
+
+    it("currentInterval follows the clock from genesis", async () => {
+      const fx = await withBook();
+      const { market, genesisTime } = fx;
+      await networkHelpers.time.increaseTo(genesisTime + 5n * 900n + 1n);
+      assert.equal(await market.read.currentInterval(), 5n);
+    });
+
     it("an already-gated interval keeps its k and cap", async () => {
       const fx = await withBook();
       const { market, supervisor, dave } = fx;
