@@ -1,6 +1,7 @@
 /**
  * Payment channels ("lightning") for PowerLAN — browser-safe entry point.
- * Node-only pieces: ./store.ts (durable JSON file store). See contracts/interfaces/IPaymentChannels.sol.
+ * Node-only pieces: ./store.ts (durable JSON file store), ./nativeCrypto.ts (libsecp256k1),
+ * ./watchtower.ts. See contracts/interfaces/IPaymentChannels.sol.
  */
 export * from "./eip712.ts";
 export * from "./htlc.ts";
@@ -8,3 +9,4 @@ export * from "./payouts.ts";
 export * from "./client.ts";
 export * from "./hub.ts";
 export * from "./stream.ts";
+export * from "./market.ts";

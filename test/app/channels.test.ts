@@ -279,3 +279,39 @@ describe("native secp256k1 backend (optional dependency)", async () => {
     }
   });
 });
+
+describe("market through channels", async () => {
+  const { payTrade, streamTrade, tradeAmountWei } = await import("../../lib/channels/market.ts");
+
+  it("pays a matched trade directly, and streams another through the hub minute by minute", async () => {
+    const buyer = client("alice");
+    const hub = client("hub");
+    const seller = client("bob");
+    link(buyer, seller, 1n, 10n * PLC, 0n);
+    link(buyer, hub, 2n, 10n * PLC, 0n);
+    link(hub, seller, 3n, 10n * PLC, 0n);
+    const block = () => 100n;
+
+    // 2.5 kWh at 0.25 PLC/kWh, paid at once over the direct channel.
+    const paid = await payTrade({ priceWeiPerKWh: 250_000n, energyWh: 2_500n }, { kind: "direct", payer: buyer, payee: seller, channelId: 1n, currentBlock: block });
+    expect(paid).toBe(625_000n);
+    expect(seller.balances(1n).myPayoutWei).toBe(625_000n);
+
+    // 1 kWh at 0.31 PLC/kWh, delivered at 30 Wh per minute for 40 minutes: paid per minute via the hub,
+    // capped at the traded 1,000 Wh.
+    const trade = { priceWeiPerKWh: 310_000n, energyWh: 1_000n };
+    let meterWh = 5_000n;
+    const router = new HubRouter(hub, { hopBlocks: 10n });
+    const stream = streamTrade(trade, { kind: "hub", router, payer: buyer, payee: seller, payerChannelId: 2n, payeeChannelId: 3n, currentBlock: block }, () => meterWh);
+    await stream.tick();
+    for (let minute = 0; minute < 40; minute++) {
+      meterWh += 30n;
+      await stream.tick();
+    }
+    expect(stream.totalPaidWei).toBe(tradeAmountWei(trade));
+    expect(seller.balances(3n).myPayoutWei).toBe(310_000n);
+    expect(hub.balances(2n).myPayoutWei).toBe(310_000n);
+    expect(buyer.balances(2n).spendableWei).toBe(10n * PLC - 310_000n);
+    expect(buyer.balances(2n).pendingLocks).toEqual([]);
+  });
+});
