@@ -31,7 +31,7 @@ interface IEnergyMarket {
         uint32 priceCapWeiPerKWh; // highest price an order may carry
         uint32 priceFloorWeiPerKWh; // lowest price an order may carry (≥ 1)
         uint32 minOrderWh; // smallest order (and smallest partial take)
-        uint16 maxOrdersPerSide; // per interval and side; bounded by MAX_ORDERS_PER_SIDE
+        uint16 maxOrdersPerSide; // orders ever placed per interval and side (cancelled, addressed included); ≤ MAX_ORDERS_PER_SIDE
         uint16 kNumerator; // k = kNumerator / kDenominator ∈ [0, 1]
         uint16 kDenominator;
         uint24 intervalSeconds; // delivery interval length (900 = 15 min)
@@ -159,7 +159,10 @@ interface IEnergyMarket {
     /// @param sortedBidIndexes live bid indexes, 2 bytes each (big-endian), by price desc then index asc
     /// @param sortedOfferIndexes live auction offer indexes, 2 bytes each, by price asc then index asc
     /// Requirements: gate closed; not cleared yet; hints are exactly the live orders in that order
-    /// (use `sortHints`). Emits IntervalCleared.
+    /// (use `sortHints`). Emits IntervalCleared (and IntervalSettled at once if the interval has no
+    /// auction orders). Orders whose price lies outside the interval's [floor, cap] — possible only
+    /// if the regulator moved the limits after they were placed — are part of the hints but take no
+    /// part in the walk: they are not filled and bids are refunded in full at settlement.
     function clear(uint64 interval, bytes calldata sortedBidIndexes, bytes calldata sortedOfferIndexes) external;
 
     /// @notice The sort hints `clear` expects, computed in a view (call it off-chain).
@@ -168,7 +171,10 @@ interface IEnergyMarket {
     /// @notice Settle auction orders of cleared intervals (any mix, any caller, bounded by calldata).
     /// Buyers pay the uniform price for their fill and get the rest of their lock back; sellers are
     /// credited; unfilled bids are refunded. Works while paused. Emits OrderSettled per order and
-    /// IntervalSettled when an interval's last order is settled.
+    /// IntervalSettled when an interval's last order is settled (the DSO is then credited the dust).
+    /// Requirements: each order is an auction order that was live at clearing (not cancelled, not
+    /// addressed, not fully taken: else MarketOrderNotOpen), its interval is cleared, and it is not
+    /// settled yet. One bad id reverts the whole batch.
     function settle(uint256[] calldata orderIds) external;
 
     // ──────────────────────────────── views ───────────────────────────────────
@@ -202,7 +208,9 @@ interface IEnergyMarket {
     function pause() external;
     function unpause() external;
     /// @notice Schedule `params` for `effectiveFromInterval` and every later interval.
-    /// Requirements: SUPERVISOR_ROLE; that interval's gate has not closed; params valid.
-    /// Emits MarketParamsScheduled.
+    /// Requirements: SUPERVISOR_ROLE; that interval's gate has not closed, neither under the current
+    /// nor under the new gate lead; params valid. The new version replaces any version scheduled for
+    /// that interval or later, and starts where the current schedule starts `effectiveFromInterval`,
+    /// so no earlier interval moves. Emits MarketParamsScheduled.
     function scheduleParams(MarketParams calldata params, uint64 effectiveFromInterval) external;
 }
