@@ -31,7 +31,7 @@ Starts the local PowerLAN devnet and the app:
   1. checks that ports ${DEVNET_RPC_PORT} (RPC) and ${DEVNET_APP_PORT} (app) are free
   2. compiles the contracts
   3. starts a Hardhat node: chain id ${DEVNET_CHAIN_ID}, ${DEVNET_RPC_URL}, 20 unlocked PUBLIC dev accounts
-  4. deploys every contract with Hardhat Ignition (scripts/deploy/PowerLAN.ts), fresh state
+  4. deploys every contract with Hardhat Ignition (scripts/deploy/modules/PowerLAN.ts), fresh state
   5. seeds the demo energy LAN: participants registered with meters, PLC minted and deposited,
      open orders in the next intervals
   6. regenerates the typed bindings in lib/contracts/

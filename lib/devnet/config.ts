@@ -16,7 +16,7 @@ export const DEVNET_RPC_URL = `http://${DEVNET_RPC_HOST}:${DEVNET_RPC_PORT}`;
 export const DEVNET_APP_PORT = 3000;
 export const DEVNET_APP_URL = `http://localhost:${DEVNET_APP_PORT}`;
 
-/** The Ignition module id (scripts/deploy/PowerLAN.ts) and the deployment folder of the devnet. */
+/** The Ignition module id (scripts/deploy/modules/PowerLAN.ts) and the deployment folder of the devnet. */
 export const IGNITION_MODULE_ID = "PowerLAN";
 export const devnetDeploymentId = (chainId: number = DEVNET_CHAIN_ID): string => `chain-${chainId}`;
 

@@ -84,7 +84,7 @@ export async function deployPowerLAN(rpcUrl: string, options: DeployOptions = {}
 
   const marketParams = options.marketParams ?? DEVNET_MARKET_PARAMS;
   const genesisTime = options.genesisTime ?? devnetGenesisTime();
-  const { default: PowerLANModule } = await import("../../scripts/deploy/PowerLAN.ts");
+  const { default: PowerLANModule } = await import("../../scripts/deploy/modules/PowerLAN.ts");
   log(`Ignition module ${IGNITION_MODULE_ID} → deployment ${deploymentId} (fresh)`);
   const deployed = await connection.ignition.deploy(PowerLANModule, {
     deploymentId,

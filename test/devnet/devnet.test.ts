@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -87,6 +88,28 @@ describe("devnet: node + Ignition deploy + seed + keeper", { timeout: 180_000 },
     assert.equal(state.unsettledOrders, 0);
     assert.ok(state.clearingPriceWeiPerKWh >= DEVNET_MARKET_PARAMS.priceFloorWeiPerKWh);
   });
+
+  for (const file of ["example.json5", "localhost.json5"]) {
+    it(`the documented parameters file ${file} deploys the module`, async () => {
+      const { default: PowerLANModule } = await import("../../scripts/deploy/modules/PowerLAN.ts");
+      const deploymentId = `devnet-test-${file.replace(".json5", "")}`;
+      const dir = path.join(PROJECT_ROOT, "scripts", "deploy", "deployments", deploymentId);
+      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        const deployed = await devnet.connection.ignition.deploy(PowerLANModule, {
+          deploymentId,
+          parameters: path.join(PROJECT_ROOT, "scripts", "deploy", "parameters", file),
+          config: { blockPollingInterval: 50 },
+        });
+        assert.equal(await deployed.paymentToken.read.faucetEnabled(), file === "localhost.json5");
+        assert.equal(await deployed.validatorCommittee.read.quorum(), 3n);
+        const params = await deployed.energyMarket.read.paramsFor([0n]);
+        assert.equal(params.intervalSeconds, file === "localhost.json5" ? 180 : 900);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it("stop() kills the node's whole process group", async () => {
     const pgid = node.process.pid;

@@ -30,7 +30,7 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { keccak256, toHex } from "viem";
-import { PRODUCTION_MARKET_PARAMS } from "../../lib/devnet/config.ts";
+import { PRODUCTION_MARKET_PARAMS } from "../../../lib/devnet/config.ts";
 
 const SUPERVISOR_ROLE = keccak256(toHex("SUPERVISOR_ROLE"));
 const REGULATOR_ROLE = keccak256(toHex("REGULATOR_ROLE"));
