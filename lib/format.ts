@@ -31,9 +31,14 @@ export function formatUnitsFixed(value: bigint, decimals: number, fractionDigits
   return `${negative && abs !== 0n ? "−" : ""}${whole}${frac}`;
 }
 
-/** A PLC amount (base units) as "1,234.50 PLC". */
-export function formatPLC(amountWei: bigint, fractionDigits = 2, unit = true): string {
-  return formatUnitsFixed(amountWei, PLC_DECIMALS, fractionDigits) + (unit ? " PLC" : "");
+/**
+ * A PLC amount (base units) as "1,234.50 PLC". Without `fractionDigits`: 2 decimals, or 4 below
+ * 1 PLC, where the payments of small devnet orders live ("0.0270 PLC", not "0.03 PLC").
+ */
+export function formatPLC(amountWei: bigint, fractionDigits?: number, unit = true): string {
+  const abs = amountWei < 0n ? -amountWei : amountWei;
+  const digits = fractionDigits ?? (abs !== 0n && abs < PLC_UNIT ? 4 : 2);
+  return formatUnitsFixed(amountWei, PLC_DECIMALS, digits) + (unit ? " PLC" : "");
 }
 
 /** A price (PLC base units per kWh) as "0.2500 PLC/kWh" (4 decimals: a hundredth of a cent). */

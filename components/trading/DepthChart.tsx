@@ -29,7 +29,7 @@ export function DepthChart({
     <figure className="w-full" data-testid="depth-chart">
       <svg viewBox={`0 0 ${BOX.width} ${BOX.height}`} className="h-auto w-full" role="img" aria-label="Supply and demand curves">
         {/* grid + axes */}
-        {g.priceTicks.map((p) => (
+        {!empty && g.priceTicks.map((p) => (
           <g key={`p${p}`}>
             <line x1={BOX.left} x2={BOX.width - BOX.right} y1={g.y(p)} y2={g.y(p)} className="stroke-slate-100" />
             <text x={BOX.left - 6} y={g.y(p) + 3} textAnchor="end" className="fill-slate-400 text-[10px]">
@@ -37,7 +37,7 @@ export function DepthChart({
             </text>
           </g>
         ))}
-        {g.energyTicks.map((e) => (
+        {!empty && g.energyTicks.map((e) => (
           <text key={`e${e}`} x={g.x(e)} y={BOX.height - BOX.bottom + 14} textAnchor="middle" className="fill-slate-400 text-[10px]">
             {kWhTicks ? formatUnitsFixed(BigInt(Math.round(e)), 3, 1) : Math.round(e)}
           </text>

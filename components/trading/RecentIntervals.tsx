@@ -117,7 +117,7 @@ export function RecentIntervals({
               <tr className="table-head border-b border-slate-100">
                 <th className="py-1 text-left font-medium">Interval</th>
                 <th className="py-1 text-left font-medium">Delivery</th>
-                <th className="py-1 text-right font-medium">Orders</th>
+                <th className="py-1 text-right font-medium">Bids / offers</th>
                 <th className="py-1 text-right font-medium">Clearing price</th>
                 <th className="py-1 text-right font-medium">Cleared</th>
                 <th className="py-1 pl-3 text-right font-medium">Action</th>

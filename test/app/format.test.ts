@@ -25,6 +25,9 @@ describe("format: amounts, prices, energy", () => {
     expect(formatPLC(1_004_999n)).toBe("1.00 PLC");
     expect(formatPLC(5_000_000_000_000n, 0)).toBe("5,000,000 PLC");
     expect(formatPLC(123n, 6, false)).toBe("0.000123");
+    expect(formatPLC(27_000n)).toBe("0.0270 PLC"); // below 1 PLC: 4 decimals
+    expect(formatPLC(-27_000n)).toBe("−0.0270 PLC");
+    expect(formatPLC(999_999n)).toBe("1.0000 PLC");
     expect(formatUnitsFixed(-1_500_000n, 6, 2)).toBe("−1.50");
   });
 

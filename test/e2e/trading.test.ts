@@ -68,6 +68,17 @@ async function toast(kind: "success" | "error", text: string, timeout = 30_000):
   return (await locator.innerText()).replace(/\s+/g, " ");
 }
 
+/** A full-page screenshot in test-results/ (toasts dismissed, scrolled to the top). */
+async function screenshot(name: string) {
+  const dismiss = page.getByRole("button", { name: "Dismiss" });
+  for (let i = 0; i < 10 && (await dismiss.count()) > 0; i++) await dismiss.first().click({ timeout: 2_000 }).catch(() => {});
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(600);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(RESULTS_DIR, name), fullPage: true });
+}
+
 async function pickDevAccount(index: number, name: string) {
   await page.getByTestId("connect-button").click();
   await page.getByTestId(`dev-account-${index}`).click();
@@ -142,6 +153,10 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     await page.getByTestId("bids-table").getByText("0.2600").waitFor();
     await page.getByTestId("preview-price").getByText("0.1800 PLC/kWh").waitFor();
 
+    // The screenshot of the trading page: the first open interval, with the seeded demo book.
+    await page.getByTestId("interval-bar").getByRole("tab").first().click();
+    await screenshot("trading-page.png");
+
     const seller0 = await vault(PROSUMER.address);
     const buyer0 = await vault(CONSUMER.address);
     const lock = bidLockWei(BID.price, BID.energyWh);
@@ -210,10 +225,7 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     assert.match(fillText, /settled/);
     await page.getByTestId(`interval-row-${interval}`).getByText("0.1800 PLC/kWh").waitFor();
 
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-    await page.mouse.move(0, 0);
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: path.join(RESULTS_DIR, "trading-page.png"), fullPage: true });
+    await screenshot("trading-page-settled.png");
     console.log(`[e2e] trade scenario: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 
