@@ -326,9 +326,10 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
     }
 
     /// @inheritdoc IEnergyMarket
-    /// @dev The new version replaces every version that starts at or after `effectiveFromInterval`.
-    /// It starts where the current schedule puts `effectiveFromInterval`, so earlier intervals keep
-    /// their times. The interval must be open under both the current and the new gate lead.
+    /// @dev The new version replaces every version that starts at or after `effectiveFromInterval`
+    /// (none of whose intervals may be gated yet). It starts where the current schedule puts
+    /// `effectiveFromInterval`, so earlier intervals keep their times. The interval must be open
+    /// under both the current and the new gate lead.
     /// `params` is `memory` on purpose: it shares the ABI code of the constructor's copy (~300 bytes
     /// less bytecode; the market is close to the 24 KiB limit) and this is not a hot path.
     // solhint-disable-next-line gas-calldata-parameters
@@ -346,8 +347,15 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         if (newGate < gate) gate = newGate;
         if (block.timestamp >= gate) revert MarketParamsIntervalGated(effectiveFromInterval, gate);
 
-        // Bounded by the supervisor's own scheduling (not a stranger's): drop superseded versions.
-        while (_versions.length != 0 && _versions[_versions.length - 1].schedule.fromInterval() >= effectiveFromInterval) {
+        // Drop the superseded versions (bounded by the supervisor's own scheduling, not a stranger's).
+        // Gate leads may differ between versions, so a later version's first interval can be gated
+        // before this one: such a version must not be replaced.
+        while (_versions.length != 0) {
+            uint256 w = _versions[_versions.length - 1].schedule;
+            if (w.fromInterval() < effectiveFromInterval) break;
+            uint256 firstGate = w.gateClosureOf(w.fromInterval());
+            // fromInterval < 2^32: exact cast.
+            if (block.timestamp >= firstGate) revert MarketParamsIntervalGated(uint64(w.fromInterval()), firstGate);
             _versions.pop();
         }
         _pushVersion(effectiveFromInterval, start, params);

@@ -176,6 +176,27 @@ describe("EnergyMarket — supervision", () => {
       await market.write.scheduleParams([{ ...TEST_PARAMS, gateLeadSeconds: 1_000 }, 1n], { account: supervisor.account });
     });
 
+    it("never replaces a later version whose first interval is already gated (longer gate lead)", async () => {
+      const fx = await withBook();
+      const { market, supervisor, genesisTime } = fx;
+      // From interval 10 on, gates close 8,500 s ahead: interval 10 (start g + 9,000) gates at g + 500,
+      // before interval 9 (start g + 8,100, gate g + 7,800).
+      await market.write.scheduleParams([{ ...TEST_PARAMS, gateLeadSeconds: 8_500 }, 10n], { account: supervisor.account });
+      assert.equal(await market.read.gateClosureTime([10n]), genesisTime + 500n);
+      await networkHelpers.time.increaseTo(genesisTime + 600n);
+      await assertRevertsUnchanged(
+        fx,
+        9n,
+        () => market.write.scheduleParams([TEST_PARAMS, 9n], { account: supervisor.account }),
+        "MarketParamsIntervalGated",
+        [10n, genesisTime + 500n],
+      );
+      assert.equal(await market.read.gateClosureTime([10n]), genesisTime + 500n);
+      // Scheduling from after the gated version is fine.
+      await market.write.scheduleParams([TEST_PARAMS, 12n], { account: supervisor.account });
+      assert.equal(await market.read.gateClosureTime([11n]), genesisTime + 900n * 11n - 8_500n);
+    });
+
     it("rejects invalid parameters", async () => {
       const fx = await withBook();
       const { market, supervisor } = fx;
