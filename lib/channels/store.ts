@@ -93,7 +93,7 @@ export class JsonFileStore<T> {
       } catch (error) {
         // Only the last line can be torn by a crash; anything else is corruption.
         if (lines.slice(i + 1).every((l) => l === "")) break;
-        throw new Error(`${this.journalPath}: corrupt line ${i + 1}: ${(error as Error).message}`);
+        throw new Error(`${this.journalPath}: corrupt line ${i + 1}: ${(error as Error).message}`, { cause: error });
       }
       this.apply(entry.k, entry.r);
       this.putsSinceSnapshot++;

@@ -76,7 +76,7 @@ export function mergeResults(file: string, key: string, value: unknown): void {
     try {
       results = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
-      throw new Error(`${file} is not valid JSON (${(error as Error).message}); fix or remove it first`);
+      throw new Error(`${file} is not valid JSON (${(error as Error).message}); fix or remove it first`, { cause: error });
     }
   }
   results[key] = value;

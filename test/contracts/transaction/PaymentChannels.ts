@@ -10,7 +10,6 @@ import {
   recoverTypedDataAddress,
   toBytes,
   zeroAddress,
-  type Address,
   type Hex,
   type WalletClient,
 } from "viem";
@@ -789,14 +788,9 @@ describe("PaymentChannels", () => {
       const pHub = proof(2n, 1n, 0n, 0n, treeHub.root);
       const sign2 = async (p: BalanceProof, x: WalletClient, y: WalletClient) =>
         [await signProof(x, f.domain, p), await signProof(y, f.domain, p)] as const;
-      const sigsA = await sign2(pA, f.alice, f.hub);
-      // B reveals the secret to the hub off-chain; hub and B fold the lock into a transfer.
-      const pHub2 = proof(2n, 2n, 5n * PLC, 0n);
-      const sigsHub2 = await sign2(pHub2, f.hub, f.bob);
-      void (await sign2(pHub, f.hub, f.bob));
-      // A goes silent. The hub closes A–hub with the locked state and unlocks with B's secret.
-      await f.channels.write.close([pA, ...sigsA], { account: f.hub.account });
-      await f.channels.write.unlock([1n, lockA, secret, treeA.proof(lockA)], { account: f.hub.account });
+      const sigsA = await sign2(pA, f.alice, f.hub); // A locked 5 to the hub
+      await sign2(pHub, f.hub, f.bob); // the hub locked 5 to B
+      // B reveals the secret to the hub off-chain; hub and B fold their lock into a transfer and close.
       await f.channels.write.cooperativeClose([
         2n,
         95n * PLC,
@@ -804,7 +798,9 @@ describe("PaymentChannels", () => {
         await signClose(f.hub, f.domain, 2n, 95n * PLC, 5n * PLC),
         await signClose(f.bob, f.domain, 2n, 95n * PLC, 5n * PLC),
       ]);
-      void sigsHub2;
+      // A goes silent. The hub closes A–hub with the locked state and unlocks with B's secret.
+      await f.channels.write.close([pA, ...sigsA], { account: f.hub.account });
+      await f.channels.write.unlock([1n, lockA, secret, treeA.proof(lockA)], { account: f.hub.account });
       await networkHelpers.mine(Number(PERIOD));
       await f.channels.write.settle([1n]);
       assert.deepEqual(await f.channels.read.previewPayouts([1n]), [95n * PLC, 5n * PLC]); // A paid the hub 5
