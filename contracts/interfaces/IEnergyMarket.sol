@@ -150,8 +150,9 @@ interface IEnergyMarket {
 
     /// @notice Take `energyWh` of a posted offer now, at the offer's price (pay-as-offer); paid from
     /// the caller's free vault balance. Requirements: not paused; before gate closure; active buyer;
-    /// not own offer; energyWh ≤ what is left; energyWh ≥ minOrderWh unless it takes all that is left.
-    /// Emits OfferTaken.
+    /// not own offer; energyWh ≤ what is left; energyWh ≥ minOrderWh unless it takes all that is left;
+    /// the offer's price still within the interval's [floor, cap]. The buyer pays ceil(p × Wh / 1000),
+    /// the seller receives floor(p × Wh / 1000), the DSO the difference. Emits OfferTaken.
     function take(uint256 offerId, uint32 energyWh) external;
 
     // ─────────────────────────────── clearing ─────────────────────────────────

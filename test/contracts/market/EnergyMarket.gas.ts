@@ -12,6 +12,9 @@ const connection = await network.create();
 const { networkHelpers } = connection;
 const { deployWith } = marketFixtures(connection);
 
+/** Sends run concurrently, so a gas estimate may be made against an earlier state: set a limit. */
+const PLACE_GAS = 150_000n;
+
 async function deployLargeBook() {
   return deployWith({ ...TEST_PARAMS, maxOrdersPerSide: 1000, minOrderWh: 1 });
 }
@@ -37,10 +40,10 @@ describe("EnergyMarket gas", () => {
     const n = 50;
     for (let i = 0; i < n; i++) {
       placeGas.push(
-        await gasOf(market.write.placeBid([0n, 200_000 + r(100_000), 500 + r(1000)], { account: buyers[i % 3].account })),
+        await gasOf(market.write.placeBid([0n, 200_000 + r(100_000), 500 + r(1000)], { account: buyers[i % 3].account, gas: PLACE_GAS })),
       );
       placeGas.push(
-        await gasOf(market.write.placeOffer([0n, 100_000 + r(150_000), 500 + r(1000)], { account: sellers[i % 3].account })),
+        await gasOf(market.write.placeOffer([0n, 100_000 + r(150_000), 500 + r(1000)], { account: sellers[i % 3].account, gas: PLACE_GAS })),
       );
     }
     const bids = placeGas.filter((_, i) => i % 2 === 0);
@@ -63,6 +66,46 @@ describe("EnergyMarket gas", () => {
     await assertVaultSolvent(fx);
   });
 
+  it("profiles cancel, take and clear at several book sizes", async () => {
+    const fx = await networkHelpers.loadFixture(deployLargeBook);
+    const { market, publicClient, alice, bob, carol, dave, frank } = fx;
+    const gasOf = async (hash: Hex | Promise<Hex>) => (await publicClient.getTransactionReceipt({ hash: await hash })).gasUsed;
+    const r = rng(11);
+    const buyers = [bob, frank, dave];
+    const sellers = [alice, carol, dave];
+    // cancel and take on interval 9
+    await market.write.placeBid([9n, 300_000, 1_000], { account: bob.account });
+    await market.write.placeBid([9n, 300_000, 1_000], { account: bob.account });
+    await market.write.placeOffer([9n, 250_001, 1_000], { account: alice.account });
+    const cancelGas = await gasOf(market.write.cancel([orderIdOf(9n, 0, 1)], { account: bob.account }));
+    const takePartGas = await gasOf(market.write.take([orderIdOf(9n, 1, 0), 333], { account: frank.account }));
+    const takeRestGas = await gasOf(market.write.take([orderIdOf(9n, 1, 0), 667], { account: frank.account }));
+    const sizes = [10, 100, 200];
+    const clearGas: bigint[] = [];
+    for (const [k, n] of sizes.entries()) {
+      const interval = BigInt(k + 1);
+      const hashes: Promise<Hex>[] = [];
+      for (let i = 0; i < n; i++) {
+        hashes.push(market.write.placeBid([interval, 200_000 + r(100_000), 1 + r(1000)], { account: buyers[i % 3].account, gas: PLACE_GAS }));
+        hashes.push(market.write.placeOffer([interval, 100_000 + r(150_000), 1 + r(1000)], { account: sellers[i % 3].account, gas: PLACE_GAS }));
+      }
+      await Promise.all(hashes);
+    }
+    for (const [k] of sizes.entries()) {
+      const interval = BigInt(k + 1);
+      await closeGate(fx, interval);
+      const [b, o] = await market.read.sortHints([interval]);
+      clearGas.push(await gasOf(market.write.clear([interval, b, o])));
+    }
+    console.log(
+      `      gas: cancel(bid) ${cancelGas}, take(partial) ${takePartGas}, take(rest) ${takeRestGas}, ` +
+        sizes.map((n, i) => `clear(${n}×${n}) ${clearGas[i]}`).join(", "),
+    );
+    // Linear in orders: per-order cost of the largest book within 25% of the mid-size one.
+    const perOrder = sizes.map((n, i) => Number(clearGas[i]) / (2 * n));
+    assert.ok(perOrder[2] < perOrder[1] * 1.25, `clear not linear: ${perOrder.join(", ")}`);
+  });
+
   it("clears the largest book (1000 × 1000, all crossing) under 15,000,000 gas", async () => {
     const fx = await networkHelpers.loadFixture(deployLargeBook);
     const { market, publicClient, alice, bob, carol, dave, frank } = fx;
@@ -74,8 +117,8 @@ describe("EnergyMarket gas", () => {
     // Sequential sends keep nonces simple; automine mines each at once.
     const hashes: Promise<Hex>[] = [];
     for (let i = 0; i < max; i++) {
-      hashes.push(market.write.placeBid([0n, 500_000 + r(500_000), 1 + r(100)], { account: buyers[i % 3].account }));
-      hashes.push(market.write.placeOffer([0n, 1_000 + r(499_000), 1 + r(100)], { account: sellers[i % 3].account }));
+      hashes.push(market.write.placeBid([0n, 500_000 + r(500_000), 1 + r(100)], { account: buyers[i % 3].account, gas: PLACE_GAS }));
+      hashes.push(market.write.placeOffer([0n, 1_000 + r(499_000), 1 + r(100)], { account: sellers[i % 3].account, gas: PLACE_GAS }));
     }
     await Promise.all(hashes);
     await closeGate(fx, 0n);
