@@ -82,12 +82,12 @@ function restoreTsconfig(original: string) {
 /** Build the app (production build: fast pages, no dev-server lock) and serve it on a free port. */
 async function startApp(rpcUrl: string, timings: Record<string, number>): Promise<{ app: ManagedProcess; appUrl: string }> {
   const nextBin = packageBin("next", "dist/bin/next");
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: "1",
     POWERLAN_NEXT_SKIP_TYPECHECK: "1",
     NEXT_PUBLIC_RPC_URL: rpcUrl,
-    NODE_ENV: "production",
+    NODE_ENV: "production" as const,
   };
   const logDir = path.join(RESULTS_DIR, "e2e-logs");
   if (process.env.POWERLAN_E2E_SKIP_BUILD !== "1") {
