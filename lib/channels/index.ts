@@ -10,3 +10,4 @@ export * from "./client.ts";
 export * from "./hub.ts";
 export * from "./stream.ts";
 export * from "./market.ts";
+export * from "./browserStore.ts";

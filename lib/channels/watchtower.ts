@@ -45,7 +45,7 @@ export interface WatchtowerState {
   contract: Address;
   /** Last block whose events were fully processed. */
   cursor: string;
-  /** Channels seen closing whose challenge period may not be over: id → deadline block. */
+  /** Channels seen closing (with a delegated state) whose challenge period may not be over: id → "pending". */
   watching: Record<string, string>;
   /** Counters, for logs and tests. */
   stats: { challenges: number; unlocks: number; alreadyDone: number };

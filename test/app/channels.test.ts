@@ -315,3 +315,23 @@ describe("market through channels", async () => {
     expect(buyer.balances(2n).pendingLocks).toEqual([]);
   });
 });
+
+describe("LocalStorageChannelStore", async () => {
+  const { LocalStorageChannelStore } = await import("../../lib/channels/browserStore.ts");
+
+  it("keeps a household's channel across page loads and never rolls it back", async () => {
+    localStorage.clear();
+    const alice = new ChannelClient({ signer: privateKeySigner(KEYS.alice), chainId: CHAIN_ID, contract: CONTRACT, store: new LocalStorageChannelStore(localStorage, "alice") });
+    const bob = client("bob");
+    link(alice, bob, 1n, 10n * PLC, 0n);
+    await deliver(alice, bob, await alice.pay(1n, PLC));
+    // "Reload": a new client on the same storage sees the latest state.
+    const reloaded = new ChannelClient({ signer: privateKeySigner(KEYS.alice), chainId: CHAIN_ID, contract: CONTRACT, store: new LocalStorageChannelStore(localStorage, "alice") });
+    expect(reloaded.latestProof(1n)).toEqual(bob.latestProof(1n));
+    expect(reloaded.channels()).toHaveLength(1);
+    const store = new LocalStorageChannelStore(localStorage, "alice");
+    const record = reloaded.record(1n);
+    expect(store.put(record.key, { ...record, rev: record.rev - 1, latest: null })).toBe(false);
+    expect(reloaded.balances(1n).spendableWei).toBe(9n * PLC);
+  });
+});
