@@ -26,7 +26,7 @@ contract MeterLedger is IMeterLedger, AccessControl, EIP712 {
     bytes32 public constant METER_READING_TYPEHASH =
         keccak256("MeterReading(address meter,uint64 interval,uint32 importedWh,uint32 exportedWh)");
 
-    /// @notice Most readings one `recordReadings` call takes (≈ 40k gas each: ~5M gas per full batch).
+    /// @notice Most readings one `recordReadings` call takes (≈ 48k gas each: ~6.1M gas per full batch).
     uint256 public constant MAX_READINGS_PER_BATCH = 128;
     /// @notice Full credit score (a perfect delivery record).
     uint16 public constant MAX_CREDIT_SCORE_BPS = 10_000;

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { network } from "hardhat";
 import {
+  concatHex,
   getAddress,
   hashTypedData,
+  padHex,
   keccak256,
   parseSignature,
   recoverAddress,
@@ -14,6 +16,12 @@ import {
   type Hex,
   type WalletClient,
 } from "viem";
+
+import {
+  VALIDATOR_SET_CHANGE_TYPES,
+  addressListHash,
+  validatorSetChangeDigest,
+} from "../../../lib/consensus/validator.ts";
 
 const { viem, networkHelpers } = await network.create();
 
@@ -337,6 +345,226 @@ describe("ValidatorCommittee", () => {
         );
         assert.equal(await committee.read.finalizedReadingsRoot([INTERVAL]), ROOT);
       });
+    });
+  });
+
+  describe("changeValidatorSet (quorum vote of the current set)", () => {
+    async function signVote(signers: WalletClient[], domain: Domain, add: Address[], remove: Address[], epoch: bigint) {
+      return Promise.all(
+        signers.map((s) =>
+          s.signTypedData({
+            account: s.account!,
+            domain,
+            types: VALIDATOR_SET_CHANGE_TYPES,
+            primaryType: "ValidatorSetChange",
+            message: { addHash: addressListHash(add), removeHash: addressListHash(remove), epoch },
+          }),
+        ),
+      );
+    }
+
+    type Fixture = Awaited<ReturnType<typeof deployCommittee>>;
+
+    async function setSnapshot(committee: Fixture["committee"]) {
+      return {
+        validators: await committee.read.validators(),
+        epoch: await committee.read.validatorSetEpoch(),
+        quorum: await committee.read.quorum(),
+      };
+    }
+
+    /** Asserts the call reverts with `errorName(args)` and the set, epoch and quorum are unchanged. */
+    async function assertRejected(fx: Fixture, run: () => Promise<Hex>, errorName: string, args?: unknown[]) {
+      const before = await setSnapshot(fx.committee);
+      if (args) {
+        await viem.assertions.revertWithCustomErrorWithArgs(run(), fx.committee, errorName as never, args as never);
+      } else {
+        await viem.assertions.revertWithCustomError(run(), fx.committee, errorName as never);
+      }
+      assert.deepEqual(await setSnapshot(fx.committee), before);
+    }
+
+    it("vote digest matches lib/consensus (address lists hashed as EIP-712 address[])", async () => {
+      const { committee, validators, outsider, chainId } = await networkHelpers.loadFixture(deployCommittee);
+      const add = [outsider.account.address];
+      const remove = [validators[0].account.address, validators[1].account.address];
+      const domain = domainOf(committee, chainId);
+      assert.equal(
+        await committee.read.validatorSetChangeDigest([add, remove, 0n]),
+        validatorSetChangeDigest(domain, add, remove, 0n),
+      );
+      // Each list hash is keccak256 of the addresses as 32-byte words: how EIP-712 hashes an address[].
+      assert.equal(addressListHash(remove), keccak256(concatHex(remove.map((a) => padHex(a, { size: 32 })))));
+      assert.equal(addressListHash([]), keccak256("0x"));
+      assert.equal(
+        await committee.read.VALIDATOR_SET_CHANGE_TYPEHASH(),
+        keccak256(toBytes("ValidatorSetChange(bytes32 addHash,bytes32 removeHash,uint64 epoch)")),
+      );
+    });
+
+    it("adds a validator with a quorum of the current set: events, epoch, new quorum", async () => {
+      const fx = await networkHelpers.loadFixture(deployCommittee);
+      const { committee, validators, outsider, relayer, chainId } = fx;
+      const add = [outsider.account.address];
+      const signatures = await signVote(validators.slice(0, 3), domainOf(committee, chainId), add, [], 0n);
+      const hash = await committee.write.changeValidatorSet([add, [], signatures], { account: relayer.account });
+      const receipt = await (await viem.getPublicClient()).waitForTransactionReceipt({ hash });
+      const added = await committee.getEvents.ValidatorAdded({}, { blockHash: receipt.blockHash });
+      assert.deepEqual(added.map((e) => e.args.validator), [getAddress(outsider.account.address)]);
+      const changed = await committee.getEvents.ValidatorSetChanged({}, { blockHash: receipt.blockHash });
+      assert.deepEqual(changed.map((e) => e.args), [{ epoch: 1n, size: 5n, quorum: 4n, signers: 3n }]);
+      assert.equal(await committee.read.isValidator([outsider.account.address]), true);
+      assert.equal(await committee.read.validatorSetEpoch(), 1n);
+      assert.equal(await committee.read.quorum(), 4n);
+      // The newcomer's signature now counts for finalisation.
+      const sorted = [...validators.slice(0, 3), outsider].sort(byAddress);
+      await committee.write.finalizeReadings([INTERVAL, ROOT, await signAll(sorted, domainOf(committee, chainId))]);
+      assert.equal(await committee.read.finalizedReadingsRoot([INTERVAL]), ROOT);
+    });
+
+    it("removes a validator: its later signatures don't count (CommitteeNotValidator)", async () => {
+      const fx = await networkHelpers.loadFixture(deployCommittee);
+      const { committee, validators, chainId } = fx;
+      const domain = domainOf(committee, chainId);
+      const removed = validators[3];
+      const signatures = await signVote(validators.slice(0, 3), domain, [], [removed.account.address], 0n);
+      await viem.assertions.emitWithArgs(
+        committee.write.changeValidatorSet([[], [removed.account.address], signatures]),
+        committee,
+        "ValidatorRemoved",
+        [getAddress(removed.account.address)],
+      );
+      assert.equal(await committee.read.isValidator([removed.account.address]), false);
+      assert.deepEqual(
+        [...(await committee.read.validators())].sort(),
+        validators.slice(0, 3).map((v) => getAddress(v.account.address)).sort(),
+      );
+      assert.equal(await committee.read.quorum(), 3n); // n = 3: 3 − floor(2 / 3)
+      // A finalisation with the removed validator's signature fails …
+      const withRemoved = await signAll([validators[1], validators[2], removed], domain);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        committee.write.finalizeReadings([INTERVAL, ROOT, withRemoved]),
+        committee,
+        "CommitteeNotValidator",
+        [getAddress(removed.account.address)],
+      );
+      assert.equal(await committee.read.finalizedReadingsRoot([INTERVAL]), `0x${"00".repeat(32)}`);
+      // … and so does its vote.
+      const vote = await signVote([validators[1], validators[2], removed], domain, [removed.account.address], [], 1n);
+      await assertRejected(
+        fx,
+        () => committee.write.changeValidatorSet([[removed.account.address], [], vote]),
+        "CommitteeNotValidator",
+        [getAddress(removed.account.address)],
+      );
+    });
+
+    it("replaces a validator in one vote (remove, then add)", async () => {
+      const fx = await networkHelpers.loadFixture(deployCommittee);
+      const { committee, validators, outsider, chainId } = fx;
+      const add = [outsider.account.address];
+      const remove = [validators[0].account.address];
+      await committee.write.changeValidatorSet([add, remove, await signVote(validators.slice(1, 4), domainOf(committee, chainId), add, remove, 0n)]);
+      assert.deepEqual(
+        [...(await committee.read.validators())].map((a) => a.toLowerCase()).sort(),
+        [...validators.slice(1, 4).map((v) => v.account.address), outsider.account.address].map((a) => a.toLowerCase()).sort(),
+      );
+      assert.equal(await committee.read.quorum(), 3n);
+    });
+
+    it("rejects replaying a vote after the epoch moved on", async () => {
+      const fx = await networkHelpers.loadFixture(deployCommittee);
+      const { committee, validators, outsider, chainId } = fx;
+      const domain = domainOf(committee, chainId);
+      const add = [outsider.account.address];
+      const first = await signVote(validators.slice(0, 3), domain, add, [], 0n);
+      await committee.write.changeValidatorSet([add, [], first]);
+      // Someone removes the outsider again (epoch 1), then replays the epoch-0 vote to re-add it.
+      const sorted = [...validators.slice(0, 3), outsider].sort(byAddress);
+      await committee.write.changeValidatorSet([[], add, await signVote(sorted, domain, [], add, 1n)]);
+      assert.equal(await committee.read.validatorSetEpoch(), 2n);
+      const digest = await committee.read.validatorSetChangeDigest([add, [], 2n]);
+      const recovered = await recoverAddress({ hash: digest, signature: first[0] });
+      await assertRejected(fx, () => committee.write.changeValidatorSet([add, [], first]), "CommitteeNotValidator", [recovered]);
+      assert.equal(await committee.read.isValidator([outsider.account.address]), false);
+    });
+
+    it("rejects fewer than quorum, a duplicated, unsorted or non-validator signer", async () => {
+      const fx = await networkHelpers.loadFixture(deployCommittee);
+      const { committee, validators, outsider, admin, chainId } = fx;
+      const domain = domainOf(committee, chainId);
+      const add = [admin.account.address];
+      const [s0, s1, s2] = await signVote(validators.slice(0, 3), domain, add, [], 0n);
+      await assertRejected(fx, () => committee.write.changeValidatorSet([add, [], [s0, s1]]), "CommitteeNotEnoughSignatures", [2n, 3n]);
+      await assertRejected(fx, () => committee.write.changeValidatorSet([add, [], [s0, s1, s1]]), "CommitteeDuplicateSigner", [
+        getAddress(validators[1].account.address),
+      ]);
+      await assertRejected(fx, () => committee.write.changeValidatorSet([add, [], [s0, s2, s1]]), "CommitteeSignersNotAscending", [
+        getAddress(validators[1].account.address),
+        getAddress(validators[2].account.address),
+      ]);
+      const [o] = await signVote([outsider], domain, add, [], 0n);
+      await assertRejected(fx, () => committee.write.changeValidatorSet([add, [], [o, s1, s2]]), "CommitteeNotValidator", [
+        getAddress(outsider.account.address),
+      ]);
+      // A vote for other lists does not approve these.
+      const [t0, t1, t2] = await signVote(validators.slice(0, 3), domain, [outsider.account.address], [], 0n);
+      const digest = await committee.read.validatorSetChangeDigest([add, [], 0n]);
+      await assertRejected(fx, () => committee.write.changeValidatorSet([add, [], [t0, t1, t2]]), "CommitteeNotValidator", [
+        await recoverAddress({ hash: digest, signature: t0 }),
+      ]);
+    });
+
+    it("rejects bad lists: empty change, adding a member / zero / twice, removing a stranger / twice", async () => {
+      const fx = await networkHelpers.loadFixture(deployCommittee);
+      const { committee, validators, outsider, admin, chainId } = fx;
+      const domain = domainOf(committee, chainId);
+      const quorumOf = (add: Address[], remove: Address[]) => signVote(validators.slice(0, 3), domain, add, remove, 0n);
+      await assertRejected(fx, async () => committee.write.changeValidatorSet([[], [], await quorumOf([], [])]), "CommitteeEmptyChange", []);
+      const member = validators[0].account.address;
+      const o = outsider.account.address;
+      for (const add of [[member], [zeroAddress], [o, o]] as Address[][]) {
+        const bad = add[add.length - 1];
+        await assertRejected(fx, async () => committee.write.changeValidatorSet([add, [], await quorumOf(add, [])]), "CommitteeCannotAdd", [
+          getAddress(bad),
+        ]);
+      }
+      for (const remove of [[admin.account.address], [member, member]] as Address[][]) {
+        await assertRejected(
+          fx,
+          async () => committee.write.changeValidatorSet([[], remove, await quorumOf([], remove)]),
+          "CommitteeCannotRemove",
+          [getAddress(remove[remove.length - 1])],
+        );
+      }
+    });
+
+    it("keeps n within [1, MAX_VALIDATORS]", async () => {
+      const fx = await networkHelpers.loadFixture(deployCommittee);
+      const { committee, validators, chainId } = fx;
+      const domain = domainOf(committee, chainId);
+      const all = validators.map((v) => v.account.address);
+      const removeAll = await signVote(validators.slice(0, 3), domain, [], all, 0n);
+      await assertRejected(fx, () => committee.write.changeValidatorSet([[], all, removeAll]), "CommitteeValidatorSetSize", [0n, 64n]);
+      const many = Array.from({ length: 61 }, (_, i) => getAddress(`0x${(0xbeef0000 + i).toString(16).padStart(40, "0")}`));
+      const addMany = await signVote(validators.slice(0, 3), domain, many, [], 0n);
+      await assertRejected(fx, () => committee.write.changeValidatorSet([many, [], addMany]), "CommitteeValidatorSetSize", [65n, 64n]);
+      // Exactly 64 is fine, and so is going down to 1.
+      const sixty = many.slice(0, 60);
+      await committee.write.changeValidatorSet([sixty, [], await signVote(validators.slice(0, 3), domain, sixty, [], 0n)]);
+      assert.equal((await committee.read.validators()).length, 64);
+      assert.equal(await committee.read.quorum(), 43n); // 64 − floor(63 / 3)
+    });
+
+    it("shrinks to a single validator, who then finalises alone", async () => {
+      const fx = await networkHelpers.loadFixture(deployCommittee);
+      const { committee, validators, chainId } = fx;
+      const domain = domainOf(committee, chainId);
+      const remove = validators.slice(1).map((v) => v.account.address);
+      await committee.write.changeValidatorSet([[], remove, await signVote(validators.slice(0, 3), domain, [], remove, 0n)]);
+      assert.equal(await committee.read.quorum(), 1n);
+      await committee.write.finalizeReadings([INTERVAL, ROOT, await signAll([validators[0]], domain)]);
+      assert.equal(await committee.read.finalizedReadingsRoot([INTERVAL]), ROOT);
     });
   });
 });
