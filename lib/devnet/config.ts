@@ -84,6 +84,9 @@ export function devnetGenesisTime(nowSeconds: number = Math.floor(Date.now() / 1
  */
 export const DEVNET_CHANNEL_CHALLENGE_BLOCKS = { min: 2, max: 10_000 } as const;
 
+/** Export rating of a meter without its own (MeterLedger): 10 kW for one 3-minute devnet interval. */
+export const DEVNET_METER_MAX_EXPORT_WH = 500;
+
 /** Tokens minted to every trader, and how much of it the seed deposits into the market vault. */
 export const DEVNET_MINT_PER_TRADER = 5_000n * PLC;
 export const DEVNET_DEPOSIT_PER_TRADER = 1_000n * PLC;

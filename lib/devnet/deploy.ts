@@ -12,6 +12,7 @@ import { DEVNET_CAST } from "./accounts.ts";
 import {
   DEVNET_CHANNEL_CHALLENGE_BLOCKS,
   DEVNET_MARKET_PARAMS,
+  DEVNET_METER_MAX_EXPORT_WH,
   DEVNET_RPC_PORT,
   devnetDeploymentId,
   devnetGenesisTime,
@@ -28,6 +29,8 @@ export type PowerLANAddresses = {
   EnergyMarket: Address;
   Supervisor: Address;
   PaymentChannels: Address;
+  MeterLedger: Address;
+  EnergyCertificate: Address;
 };
 
 export interface DeployOptions {
@@ -67,6 +70,7 @@ export function devnetIgnitionParameters(marketParams: MarketParams, genesisTime
       // Devnet blocks are mined per transaction, so challenge periods are short in blocks.
       minChallengePeriodBlocks: BigInt(DEVNET_CHANNEL_CHALLENGE_BLOCKS.min),
       maxChallengePeriodBlocks: BigInt(DEVNET_CHANNEL_CHALLENGE_BLOCKS.max),
+      meterDefaultMaxExportWh: BigInt(DEVNET_METER_MAX_EXPORT_WH),
     },
   };
 }
@@ -99,6 +103,8 @@ export async function deployPowerLAN(rpcUrl: string, options: DeployOptions = {}
     EnergyMarket: deployed.energyMarket.address,
     Supervisor: deployed.supervisor.address,
     PaymentChannels: deployed.paymentChannels.address,
+    MeterLedger: deployed.meterLedger.address,
+    EnergyCertificate: deployed.energyCertificate.address,
   };
   for (const [name, address] of Object.entries(addresses)) log(`${name.padEnd(20)} ${address}`);
   return { chainId, deploymentId, deploymentDir, addresses, genesisTime, marketParams, connection };

@@ -7,6 +7,8 @@
  *   contract     EnergyMarket(admin, registry, token, dso, marketParams, genesisTime)   (+ its escrow vault)
  *   supervision  Supervisor(admin, regulator, market, registry)
  *   transaction  PaymentChannels(token, admin, minChallengePeriodBlocks, maxChallengePeriodBlocks)
+ *   consensus    MeterLedger(admin, registry, committee, market as interval clock, defaultMaxExportWh)
+ *   transaction  EnergyCertificate(admin, certificateUri)
  *
  * then the role wiring: the market listens to the registry; the Supervisor holds the market's
  * SUPERVISOR_ROLE and the registry's REGULATOR_ROLE (the regulator EOA holds REGULATOR_ROLE on the
@@ -23,6 +25,9 @@
  *   minChallengePeriodBlocks, maxChallengePeriodBlocks
  *                          bounds of a payment channel's challenge period, in blocks
  *                          (default 10 … 100,800 ≈ two weeks of 12-second blocks)
+ *   meterDefaultMaxExportWh export rating of meters without their own, Wh per interval
+ *                          (default 2,500 = 10 kW for 15 minutes)
+ *   certificateUri         ERC-1155 metadata URI template of the energy certificates (default "")
  *
  * Deployments are chained one after another and every wiring call waits for the last deployment,
  * so on a fresh chain the addresses depend only on the deployer's nonce — the devnet's addresses
@@ -45,6 +50,8 @@ export default buildModule("PowerLAN", (m) => {
   const genesisTime = m.getParameter<bigint>("genesisTime");
   const minChallengeBlocks = m.getParameter<bigint>("minChallengePeriodBlocks", 10n);
   const maxChallengeBlocks = m.getParameter<bigint>("maxChallengePeriodBlocks", 100_800n);
+  const meterDefaultMaxExportWh = m.getParameter<bigint>("meterDefaultMaxExportWh", 2_500n);
+  const certificateUri = m.getParameter<string>("certificateUri", "");
 
   const paymentToken = m.contract("PaymentToken", [admin, faucetEnabled]);
   const participantRegistry = m.contract("ParticipantRegistry", [admin, regulator], { after: [paymentToken] });
@@ -60,11 +67,17 @@ export default buildModule("PowerLAN", (m) => {
   const paymentChannels = m.contract("PaymentChannels", [paymentToken, admin, minChallengeBlocks, maxChallengeBlocks], {
     after: [supervisor],
   });
+  const meterLedger = m.contract(
+    "MeterLedger",
+    [admin, participantRegistry, validatorCommittee, energyMarket, meterDefaultMaxExportWh],
+    { after: [paymentChannels] },
+  );
+  const energyCertificate = m.contract("EnergyCertificate", [admin, certificateUri], { after: [meterLedger] });
 
   // Role wiring — after the last deployment, so it never takes a deployment's nonce.
   const wired = m.call(participantRegistry, "addListener", [energyMarket], {
     id: "registry_addListener_market",
-    after: [paymentChannels],
+    after: [energyCertificate],
   });
   m.call(energyMarket, "grantRole", [SUPERVISOR_ROLE, supervisor], {
     id: "market_grant_SUPERVISOR_ROLE_supervisor",
@@ -75,5 +88,14 @@ export default buildModule("PowerLAN", (m) => {
     after: [wired],
   });
 
-  return { paymentToken, participantRegistry, validatorCommittee, energyMarket, supervisor, paymentChannels };
+  return {
+    paymentToken,
+    participantRegistry,
+    validatorCommittee,
+    energyMarket,
+    supervisor,
+    paymentChannels,
+    meterLedger,
+    energyCertificate,
+  };
 });
