@@ -8,8 +8,8 @@
 import { createRequire } from "node:module";
 import { bytesToHex, hexToBytes, keccak256, type Address, type Hex } from "viem";
 import { privateKeyToAccount, serializeSignature, sign } from "viem/accounts";
-import { hashBalanceProofBytes, hashCooperativeClose, type ChannelsDomain } from "./eip712.ts";
-import { cachedSeparator, type ChannelSigner, type SignatureVerifier } from "./client.ts";
+import { hashBalanceProofBytes, hashCooperativeClose } from "./eip712.ts";
+import { cachedSeparatorBytes, type ChannelSigner, type SignatureVerifier } from "./client.ts";
 
 interface NativeSecp256k1 {
   ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
@@ -30,16 +30,6 @@ export function loadNativeSecp256k1(): NativeSecp256k1 | null {
   return cached;
 }
 
-const separatorBytes = new Map<Hex, Uint8Array>();
-function separatorOf(domain: ChannelsDomain): Uint8Array {
-  const hex = cachedSeparator(domain);
-  let bytes = separatorBytes.get(hex);
-  if (!bytes) {
-    bytes = hexToBytes(hex);
-    separatorBytes.set(hex, bytes);
-  }
-  return bytes;
-}
 
 function toHexSignature(sig: { signature: Uint8Array; recid: number }): Hex {
   const out = new Uint8Array(65);
@@ -57,7 +47,7 @@ export function nativePrivateKeySigner(privateKey: Hex): ChannelSigner | null {
   return {
     address,
     async signBalanceProof(domain, proof) {
-      return toHexSignature(native.ecdsaSign(hashBalanceProofBytes(separatorOf(domain), proof), key));
+      return toHexSignature(native.ecdsaSign(hashBalanceProofBytes(cachedSeparatorBytes(domain), proof), key));
     },
     async signCooperativeClose(domain, message) {
       // Rare (once per channel): the viem path is fine.
