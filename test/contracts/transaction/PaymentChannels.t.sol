@@ -127,6 +127,80 @@ contract PaymentChannelsReentrancyTest {
     }
 }
 
+// ================================================================================= fuzz
+
+/// @notice The payout rule on arbitrary signed amounts: always sums to the deposits, and matches
+/// the documented formula (every amount capped at the deposits, A's payout clamped to [0, T]).
+contract PaymentChannelsPayoutFuzzTest {
+    uint256 internal constant KEY_A = 0xA11CE;
+    uint256 internal constant KEY_B = 0xB0B;
+
+    function _sign(uint256 key, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = VM.sign(key, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    function testFuzz_payoutsSumToDepositsAndFollowTheRule(
+        uint72 depositA,
+        uint72 depositB,
+        uint256 aToB,
+        uint256 bToA
+    ) public {
+        uint256 maxEach = type(uint72).max / 2;
+        uint256 depA = uint256(depositA) % maxEach;
+        uint256 depB = uint256(depositB) % maxEach;
+        PaymentToken token = new PaymentToken(address(this), false);
+        PaymentChannels channels = new PaymentChannels(IERC20(address(token)), address(this), 1, 10);
+        address a = VM.addr(KEY_A);
+        address b = VM.addr(KEY_B);
+        token.mint(a, depA);
+        token.mint(b, depB);
+        VM.prank(a);
+        token.approve(address(channels), depA);
+        VM.prank(b);
+        token.approve(address(channels), depB);
+        VM.prank(a);
+        uint256 id = channels.open(b, depA, 5);
+        if (depB > 0) {
+            VM.prank(b);
+            channels.deposit(id, depB);
+        }
+        IPaymentChannels.BalanceProof memory p = IPaymentChannels.BalanceProof({
+            channelId: id,
+            nonce: 1,
+            transferredAToBWei: aToB,
+            transferredBToAWei: bToA,
+            locksRoot: bytes32(0)
+        });
+        bytes32 digest = channels.hashBalanceProof(p);
+        VM.prank(b);
+        channels.close(p, _sign(KEY_A, digest), _sign(KEY_B, digest));
+
+        uint256 total = depA + depB;
+        uint256 cappedAToB = aToB < total ? aToB : total;
+        uint256 cappedBToA = bToA < total ? bToA : total;
+        uint256 inA = depA + cappedBToA;
+        uint256 expectedA = inA > cappedAToB ? inA - cappedAToB : 0;
+        if (expectedA > total) expectedA = total;
+        (uint256 payoutA, uint256 payoutB) = channels.previewPayouts(id);
+        require(payoutA + payoutB == total, "payouts must sum to the deposits");
+        require(payoutA == expectedA, "payout of A follows the documented rule");
+
+        VM.roll(block.number + 6);
+        channels.settle(id);
+        if (payoutA > 0) {
+            VM.prank(a);
+            channels.withdraw(id);
+        }
+        if (payoutB > 0) {
+            VM.prank(b);
+            channels.withdraw(id);
+        }
+        require(token.balanceOf(a) == payoutA && token.balanceOf(b) == payoutB, "paid exactly the payouts");
+        require(token.balanceOf(address(channels)) == 0, "nothing left behind");
+    }
+}
+
 // ============================================================================ invariant
 
 /// @dev Drives PaymentChannels with random sequences of every operation, between three key-holding
