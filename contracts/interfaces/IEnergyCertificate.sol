@@ -23,6 +23,7 @@ pragma solidity ^0.8.28;
 ///   set by the admin; the JSON names the LAN, the interval's time span and the unit (Wh).
 interface IEnergyCertificate {
     error CertificateZeroEnergy();
+    error CertificateZeroAdmin();
 
     /// @notice Emitted when `energyWh` of `interval`'s attested delivery was certified to `to`.
     event CertificateMinted(address indexed to, uint64 indexed interval, uint256 energyWh);

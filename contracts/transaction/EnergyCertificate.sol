@@ -24,7 +24,7 @@ contract EnergyCertificate is IEnergyCertificate, ERC1155, AccessControl {
     /// @param admin receives DEFAULT_ADMIN_ROLE
     /// @param uriTemplate ERC-1155 metadata URI with `{id}`, e.g. "https://lan.example/certificates/{id}.json"
     constructor(address admin, string memory uriTemplate) ERC1155(uriTemplate) {
-        if (admin == address(0)) revert ERC1155InvalidReceiver(address(0));
+        if (admin == address(0)) revert CertificateZeroAdmin();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         emit CertificateUriSet(uriTemplate);
     }
