@@ -17,7 +17,7 @@ export function Header() {
   return (
     <>
       <header className="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur">
-        <div className="mx-auto flex h-14 max-w-7xl items-center gap-4 px-4 sm:px-6">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 sm:h-14 sm:flex-nowrap sm:py-0 sm:px-6">
           <Link href="/" className="flex items-center gap-2 font-semibold text-slate-900">
             <svg viewBox="0 0 32 32" className="h-7 w-7" aria-hidden>
               <rect width="32" height="32" rx="8" fill="#059669" />
@@ -25,7 +25,7 @@ export function Header() {
             </svg>
             <span>PowerLAN</span>
           </Link>
-          <nav className="flex items-center gap-1" aria-label="Main">
+          <nav className="order-last flex w-full items-center gap-1 sm:order-none sm:w-auto" aria-label="Main">
             {NAV.map((item) => {
               const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
               return (

@@ -17,7 +17,7 @@ export function Card({
   testId?: string;
 }) {
   return (
-    <section className={`card p-4 ${className}`} data-testid={testId}>
+    <section className={`card min-w-0 p-4 ${className}`} data-testid={testId}>
       {(title || actions) && (
         <div className="mb-3 flex flex-wrap items-start justify-between gap-2">
           <div>

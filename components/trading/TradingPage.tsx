@@ -66,7 +66,7 @@ export function TradingPage() {
       {clock.error && <Notice tone="error">Could not read the market: {clock.error.message.split("\n")[0]}</Notice>}
 
       <div className="grid gap-4 lg:grid-cols-3">
-        <div className="space-y-4 lg:col-span-2">
+        <div className="min-w-0 space-y-4 lg:col-span-2">
           <Card
             title="Supply and demand"
             subtitle={
@@ -94,7 +94,7 @@ export function TradingPage() {
             />
           </Card>
         </div>
-        <div className="space-y-4">
+        <div className="min-w-0 space-y-4">
           <Card title="Post an order" subtitle={selected ? `For interval #${selected.interval}` : undefined} testId="post-order">
             {!me && (
               <div className="mb-3">
