@@ -34,6 +34,8 @@ const LAYERS: { layer: Layer; title: string; what: string }[] = [
 const DESCRIPTIONS: Partial<Record<ContractName | string, string>> = {
   ParticipantRegistry: "Registry of participants: role, status (pending, approved, suspended), meter and zone; notifies the market of every change.",
   ValidatorCommittee: "Finalises an interval's meter readings once a quorum of validators has signed them (EIP-712).",
+  MeterLedger: "Signed smart-meter readings per interval, accepted once the committee's quorum attested them; delivery history and credit scores.",
+  EnergyCertificate: "Energy certificates (ERC-1155, in Wh per interval) minted only for attested delivered energy; retire them to claim green energy.",
   EnergyMarket: "Orders per interval, gate closure, clearing at one uniform price (pay-as-clear), takes, settlement; holds the escrow vault.",
   PaymentToken: "PowerLAN Credit (PLC): the ERC-20 payment token, 6 decimals, with permits and a devnet faucet.",
   PaymentChannels: "Two-party payment channels with signed off-chain balance proofs, challenge period and hash-time locks.",

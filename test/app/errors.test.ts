@@ -98,7 +98,9 @@ describe("errors: contract custom errors in plain words", () => {
     expect(decodeRevertData("0x")).toBeUndefined();
   });
 
-  it("knows every custom error of the generated contract ABIs", async () => {
+  // When this fails, a contract gained an error: give it plain words in lib/errors.ts
+  // (KNOWN_ERROR_SIGNATURES + ERROR_MESSAGES), so users never see a raw selector.
+  it("knows every custom error of the generated contract ABIs (add new ones to lib/errors.ts)", async () => {
     const file = path.resolve(import.meta.dirname, "../../lib/contracts/abis.ts");
     if (!fs.existsSync(file)) return; // bindings not generated yet
     const abis = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, unknown>;
