@@ -266,4 +266,39 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     assert.equal(await world.publicClient.getBlockNumber(), blockBefore, "no transaction was mined");
     assert.deepEqual(await vault(CONSUMER.address), before, "the consumer's vault is unchanged");
   });
+
+  test("the regulator pauses trading and lowers the cap; everyone else is told in words", { timeout: 180_000 }, async () => {
+    await page.goto(`${world.appUrl}/regulator`, { waitUntil: "domcontentloaded" });
+    const notice = page.getByTestId("regulator-notice");
+    await notice.getByText("Connect the regulator's account to act.").waitFor({ timeout: 60_000 });
+
+    // A household sees the controls but may not use them.
+    await pickBrowserWallet(CONSUMER.name);
+    await notice.getByText(`${CONSUMER.name} is not the regulator`).waitFor();
+    assert.equal(await page.getByTestId("pause-trading").isDisabled(), true);
+
+    // The regulator pauses trading and lowers the cap from the next open interval on.
+    await pickDevAccount(DEVNET_CAST.regulator.index, "Regulator");
+    await notice.waitFor({ state: "detached" });
+    await page.getByTestId("pause-trading").click();
+    await toast("success", "Trading paused.");
+    assert.equal(await read<boolean>("paused"), true);
+    await page.getByTestId("cap-input").fill("0.5");
+    await page.getByTestId("set-limits").click();
+    const limits = await toast("success", "cap 0.5000 PLC/kWh");
+    const from = BigInt(/From interval #(\d+)/.exec(limits)![1]);
+    const params = await read<{ priceCapWeiPerKWh: number }>("paramsFor", [from]);
+    assert.equal(params.priceCapWeiPerKWh, 500_000);
+
+    // On the trading page a household sees the pause, and the market's refusal comes in words.
+    await page.getByRole("link", { name: "Trade" }).click();
+    await page.getByTestId("paused-badge").waitFor({ timeout: 30_000 });
+    await pickBrowserWallet(CONSUMER.name);
+    await page.getByTestId(`interval-tab-${from}`).click();
+    await page.getByTestId("order-form").getByText("to 0.5000 PLC/kWh").waitFor();
+    const blockBefore = await world.publicClient.getBlockNumber();
+    await postOrder("bid", "0.25", "0.1");
+    assert.match(await toast("error", "Trading is paused"), /The regulator has paused trading/);
+    assert.equal(await world.publicClient.getBlockNumber(), blockBefore, "the refused bid sent nothing");
+  });
 });
