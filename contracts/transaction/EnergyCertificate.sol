@@ -13,10 +13,6 @@ contract EnergyCertificate is IEnergyCertificate, ERC1155, AccessControl {
     /// @notice May mint certificates for attested delivery (the market's settlement).
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
 
-    /// @notice ERC-1155 metadata name shown by wallets and explorers.
-    string public constant name = "PowerLAN Energy Certificate";
-    /// @notice Short symbol.
-    string public constant symbol = "PLEC";
 
     mapping(uint64 interval => uint256 energyWh) private _mintedWh;
     mapping(uint64 interval => uint256 energyWh) private _retiredWh;
@@ -56,6 +52,16 @@ contract EnergyCertificate is IEnergyCertificate, ERC1155, AccessControl {
     function setUri(string calldata uriTemplate) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setURI(uriTemplate);
         emit CertificateUriSet(uriTemplate);
+    }
+
+    /// @notice Collection name shown by wallets and explorers (not part of ERC-1155, a common courtesy).
+    function name() external pure returns (string memory) {
+        return "PowerLAN Energy Certificate";
+    }
+
+    /// @notice Short symbol of the collection.
+    function symbol() external pure returns (string memory) {
+        return "PLEC";
     }
 
     /// @inheritdoc IEnergyCertificate

@@ -36,8 +36,10 @@ export interface SignedReading {
 
 /** EIP-712 domain of a MeterLedger deployment. */
 export interface MeterLedgerDomain {
-  name: "PowerLAN MeterLedger";
-  version: "1";
+  /** "PowerLAN MeterLedger" */
+  name: string;
+  /** "1" */
+  version: string;
   chainId: number;
   verifyingContract: Address;
 }

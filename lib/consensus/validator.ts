@@ -37,8 +37,10 @@ export const COMMITTEE_DOMAIN_NAME = "PowerLAN ValidatorCommittee";
 
 /** EIP-712 domain of a ValidatorCommittee deployment. */
 export interface CommitteeDomain {
-  name: "PowerLAN ValidatorCommittee";
-  version: "1";
+  /** "PowerLAN ValidatorCommittee" */
+  name: string;
+  /** "1" */
+  version: string;
   chainId: number;
   verifyingContract: Address;
 }

@@ -46,7 +46,7 @@ describe("EnergyCertificate", () => {
     }
     assert.equal(await certificate.read.supportsInterface(["0xffffffff"]), false);
     assert.equal(await certificate.read.hasRole([DEFAULT_ADMIN_ROLE, admin.account.address]), true);
-    const events = await certificate.getEvents.CertificateUriSet({}, { fromBlock: 0n });
+    const events = await certificate.getEvents.CertificateUriSet({ fromBlock: 0n });
     assert.deepEqual(events.map((e) => e.args.uriTemplate), [URI]);
   });
 
