@@ -267,13 +267,22 @@ async function read<T>(client: ConsensusReader, address: Address, abi: readonly 
 }
 
 /**
+ * Meter → account bindings already read from the registry (lowercase meter address → account).
+ * A binding never changes once made (the registry has no unbinding), so a long-running keeper can
+ * pass the same map to every `loadReadingRules` call; meters without a binding are read again.
+ */
+export type MeterBindingCache = Map<string, Address>;
+
+/**
  * Load what validators check readings against, from the chain: the ledger's clock
- * (currentInterval), and for each meter its bound account (registry) and export rating (ledger).
+ * (currentInterval), and for each meter its bound account (registry, cached in `bindings`) and
+ * export rating (ledger, read every time: the DSO may change it).
  */
 export async function loadReadingRules(
   client: ConsensusReader,
   addresses: ConsensusAddresses,
   meters: readonly Address[],
+  bindings: MeterBindingCache = new Map(),
 ): Promise<ReadingRules> {
   const [registry, clock] = await Promise.all([
     read<Address>(client, addresses.ledger, meterLedgerAbi, "registry"),
@@ -285,12 +294,14 @@ export async function loadReadingRules(
   const ratings = new Map<string, number>();
   await Promise.all(
     unique.map(async (meter) => {
+      const key = meter.toLowerCase();
       const [account, rating] = await Promise.all([
-        read<Address>(client, registry, participantRegistryAbi, "accountOfMeter", [meter]),
+        bindings.get(key) ?? read<Address>(client, registry, participantRegistryAbi, "accountOfMeter", [meter]),
         read<number>(client, addresses.ledger, meterLedgerAbi, "maxExportWhOf", [meter]),
       ]);
-      accounts.set(meter.toLowerCase(), account);
-      ratings.set(meter.toLowerCase(), Number(rating));
+      if (BigInt(account) !== 0n) bindings.set(key, account);
+      accounts.set(key, account);
+      ratings.set(key, Number(rating));
     }),
   );
   return {
@@ -332,6 +343,8 @@ export interface FinalizeOptions {
   batchSize?: number;
   /** Rules to check against; loaded from the chain if omitted. */
   rules?: ReadingRules;
+  /** Meter bindings kept between calls (see MeterBindingCache), when the rules are loaded here. */
+  bindings?: MeterBindingCache;
   log?: (line: string) => void;
 }
 
@@ -352,7 +365,7 @@ export async function finalizeInterval(options: FinalizeOptions): Promise<Finali
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 128) {
     throw new ConsensusError("BAD_BATCH_SIZE", interval, `batch size ${batchSize} is not in 1 … 128`);
   }
-  const rules = options.rules ?? (await loadReadingRules(reader, addresses, readings.map((r) => r.reading.meter)));
+  const rules = options.rules ?? (await loadReadingRules(reader, addresses, readings.map((r) => r.reading.meter), options.bindings));
   const validation = await validateInterval(interval, readings, rules);
   for (const { error } of validation.rejected) log(`interval ${interval}: rejected — ${error.message}`);
   const attestations = await Promise.all(validators.map((v) => v.attestValidated(validation)));
@@ -420,16 +433,22 @@ export async function finalizeInterval(options: FinalizeOptions): Promise<Finali
   }
   const attestation = attestations.find((a) => a.root === root)!;
 
-  // 3. Recording.
-  const status = await Promise.all(
-    attestation.accepted.map((a) =>
-      read<readonly [boolean, number, number]>(reader, addresses.ledger, meterLedgerAbi, "readingOf", [a.account, interval]),
-    ),
-  );
-  const recordedAlready = new Map<MeterReading, boolean>(attestation.accepted.map((a, i) => [a.reading, status[i][0]]));
+  // 3. Recording. If this call made the root final, nothing of the interval can have been recorded
+  // before (recording needs the final root), so the per-reading status reads are skipped.
+  let pending: AcceptedReading[];
   const acceptedOf = new Map<MeterReading, AcceptedReading>(attestation.accepted.map((a) => [a.reading, a]));
-  // In tree (leaf) order, so a batch's proofs share upper nodes and a rerun picks up where it stopped.
-  const pending = attestation.tree.readings.filter((r) => !recordedAlready.get(r)).map((r) => acceptedOf.get(r)!);
+  // In tree (leaf) order, so a rerun after a crash picks up where it stopped.
+  const inTreeOrder = attestation.tree.readings.map((r) => acceptedOf.get(r)!);
+  if (finalizedNow) {
+    pending = inTreeOrder;
+  } else {
+    const status = await Promise.all(
+      inTreeOrder.map((a) =>
+        read<readonly [boolean, number, number]>(reader, addresses.ledger, meterLedgerAbi, "readingOf", [a.account, interval]),
+      ),
+    );
+    pending = inTreeOrder.filter((_, i) => !status[i][0]);
+  }
   const alreadyRecorded = attestation.accepted.length - pending.length;
   for (let i = 0; i < pending.length; i += batchSize) {
     const batch = pending.slice(i, i + batchSize);

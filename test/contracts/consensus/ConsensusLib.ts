@@ -177,10 +177,14 @@ describe("lib/consensus on-chain", () => {
   it("loadReadingRules reads clock, bindings and ratings from the chain", async () => {
     const fx = await networkHelpers.loadFixture(deployWithMeters);
     await fx.ledger.write.setMeterRating([fx.meters40[0].address, 9_999], { account: fx.dso.account });
-    const rules = await loadReadingRules(fx.publicClient, { chainId: fx.chainId, committee: fx.committee.address, ledger: fx.ledger.address }, [
-      fx.meters40[0].address,
-      fx.meters.unbound.address,
-    ]);
+    const bindings = new Map<string, Address>();
+    const addresses = { chainId: fx.chainId, committee: fx.committee.address, ledger: fx.ledger.address };
+    const rules = await loadReadingRules(fx.publicClient, addresses, [fx.meters40[0].address, fx.meters.unbound.address], bindings);
+    // Bindings are cached (they never change); unbound meters are not, so a later binding is seen.
+    assert.deepEqual([...bindings.entries()], [[fx.meters40[0].address.toLowerCase(), fx.accounts[0]]]);
+    await fx.registry.write.registerFor([fx.outsider.account.address, 2, fx.meters.unbound.address, 1], { account: fx.regulator.account });
+    const later = await loadReadingRules(fx.publicClient, addresses, [fx.meters.unbound.address], bindings);
+    assert.equal(later.accountOfMeter(fx.meters.unbound.address), getAddress(fx.outsider.account.address));
     assert.equal(rules.currentInterval, 10n);
     assert.equal(rules.accountOfMeter(fx.meters40[0].address), fx.accounts[0]);
     assert.equal(rules.accountOfMeter(fx.meters.unbound.address), "0x0000000000000000000000000000000000000000");
