@@ -8,6 +8,8 @@
  * wrong chain each get a clear message in words, and nothing changes on-chain.
  *
  * Run: npm run test:e2e   (needs /usr/bin/chromium: apt-get install -y chromium)
+ * Screenshots: test-results/trading-page.png (seeded book) and trading-page-settled.png.
+ * While iterating on the test alone, POWERLAN_E2E_SKIP_BUILD=1 reuses the last `next build`.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
