@@ -42,6 +42,11 @@ export const energyCertificateAbi = [
   },
   {
     "inputs": [],
+    "name": "CertificateZeroAdmin",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "CertificateZeroEnergy",
     "type": "error"
   },
@@ -614,7 +619,7 @@ export const energyCertificateAbi = [
         "type": "string"
       }
     ],
-    "stateMutability": "view",
+    "stateMutability": "pure",
     "type": "function"
   },
   {
@@ -816,7 +821,7 @@ export const energyCertificateAbi = [
         "type": "string"
       }
     ],
-    "stateMutability": "view",
+    "stateMutability": "pure",
     "type": "function"
   },
   {
