@@ -106,4 +106,81 @@ contract ValidatorCommitteeFuzzTest {
         committee.finalizeReadings(interval, root, signatures);
         require(committee.finalizedReadingsRoot(interval) == bytes32(0), "nothing finalised");
     }
+
+    /// @dev The validators of `keys` (sorted) whose bit is set in `mask`.
+    function _selected(uint256[] memory keys, uint16 mask) private pure returns (address[] memory out, uint256[] memory outKeys) {
+        uint256 count;
+        for (uint256 i; i < keys.length; ++i) {
+            if (mask & (1 << i) != 0) ++count;
+        }
+        out = new address[](count);
+        outKeys = new uint256[](count);
+        uint256 k;
+        for (uint256 i; i < keys.length; ++i) {
+            if (mask & (1 << i) != 0) {
+                outKeys[k] = keys[i];
+                out[k++] = vm.addr(keys[i]);
+            }
+        }
+    }
+
+    /// @dev The first quorum() validators (by address) vote for the change.
+    function _vote(ValidatorCommittee committee, uint256[] memory keys, address[] memory add, address[] memory remove)
+        private
+    {
+        uint256 q = committee.quorum();
+        bytes32 digest = committee.validatorSetChangeDigest(add, remove, committee.validatorSetEpoch());
+        bytes[] memory votes = new bytes[](q);
+        for (uint256 i; i < q; ++i) {
+            votes[i] = _sign(keys[i], digest);
+        }
+        committee.changeValidatorSet(add, remove, votes);
+    }
+
+    function _assertConsistent(ValidatorCommittee committee, uint256 size, address[] memory removed) private view {
+        address[] memory set = committee.validators();
+        require(set.length == size, "size");
+        require(committee.validatorSetEpoch() == 1, "epoch");
+        require(committee.quorum() == size - (size - 1) / 3, "quorum");
+        for (uint256 i; i < set.length; ++i) {
+            require(committee.isValidator(set[i]), "listed but not a member");
+            for (uint256 j = i + 1; j < set.length; ++j) {
+                require(set[i] != set[j], "duplicate member");
+            }
+        }
+        for (uint256 i; i < removed.length; ++i) {
+            require(!committee.isValidator(removed[i]), "removed still a member");
+        }
+    }
+
+    /// @notice A voted change (fuzzed removals from a fuzzed committee, fuzzed number of additions)
+    /// leaves a consistent set: the expected size, membership matching the list, no duplicates, the
+    /// epoch bumped, the BFT quorum of the new size; and a removed validator's signature no longer
+    /// counts for finalisation.
+    function testFuzz_votedChangeKeepsTheSetConsistent(uint8 nSeed, uint16 removeMask, uint8 addSeed, bytes32 root)
+        public
+    {
+        vm.assume(root != bytes32(0));
+        uint256 n = 1 + (uint256(nSeed) % 10);
+        (ValidatorCommittee committee, uint256[] memory keys) = _committee(n);
+        (address[] memory remove, uint256[] memory removedKeys) = _selected(keys, removeMask);
+
+        uint256 addCount = uint256(addSeed) % 5;
+        if (addCount == 0 && (remove.length == n || remove.length == 0)) addCount = 1;
+        address[] memory add = new address[](addCount);
+        for (uint256 i; i < addCount; ++i) {
+            add[i] = vm.addr(1_000 + i);
+        }
+
+        _vote(committee, keys, add, remove);
+        _assertConsistent(committee, n - remove.length + addCount, remove);
+
+        if (remove.length > 0) {
+            // Anything signed by a removed validator does not count.
+            bytes[] memory signatures = new bytes[](committee.quorum());
+            signatures[0] = _sign(removedKeys[0], committee.readingsDigest(1, root));
+            vm.expectRevert(abi.encodeWithSelector(IValidatorCommittee.CommitteeNotValidator.selector, remove[0]));
+            committee.finalizeReadings(1, root, signatures);
+        }
+    }
 }
