@@ -5,8 +5,9 @@ import {IEnergyMarket} from "./IEnergyMarket.sol";
 
 /// @title Supervision layer: the regulator's controls
 /// @notice The one place the regulator acts from. It holds the supervisor role on the market
-/// (pause, parameters) and the regulator role on the registry (approve, suspend), records flags
-/// against accounts, and every action is an event: the audit trail.
+/// (pause, parameters), on the payment channels (pause opening and funding) and the regulator role
+/// on the registry (approve, suspend), records flags against accounts, and every action is an
+/// event: the audit trail.
 interface ISupervisor {
     /// @notice floor is 0 or above cap.
     error SupervisorPriceLimitsInvalid(uint256 floorWeiPerKWh, uint256 capWeiPerKWh);
@@ -22,6 +23,12 @@ interface ISupervisor {
     /// @notice `regulator` scheduled a full parameter set from `effectiveFromInterval` on (the market's
     /// MarketParamsScheduled event carries the values).
     event MarketParamsSet(address indexed regulator, uint64 indexed effectiveFromInterval);
+    /// @notice `admin` made `channels` the supervised PaymentChannels contract.
+    event PaymentChannelsSet(address indexed admin, address indexed channels);
+    /// @notice `regulator` paused opening and funding payment channels.
+    event ChannelsPaused(address indexed regulator);
+    /// @notice `regulator` allowed opening and funding payment channels again.
+    event ChannelsUnpaused(address indexed regulator);
     /// @notice `regulator` flagged `account` as anomalous, with a human-readable `reason`.
     event AccountFlagged(address indexed account, address indexed regulator, string reason);
     /// @notice `regulator` cleared `account`'s flag.
@@ -37,6 +44,17 @@ interface ISupervisor {
     /// @notice Set every market parameter from `effectiveFromInterval` on.
     /// Requirements: REGULATOR_ROLE; the market's own checks (params valid, interval not gated). Emits MarketParamsSet.
     function setMarketParams(IEnergyMarket.MarketParams calldata params, uint64 effectiveFromInterval) external;
+    /// @notice Point this contract at the PaymentChannels contract it supervises (grant this contract
+    /// that contract's SUPERVISOR_ROLE too). May be changed later, e.g. after a migration.
+    /// Requirements: DEFAULT_ADMIN_ROLE; channels non-zero. Emits PaymentChannelsSet.
+    function setPaymentChannels(address channels) external;
+    /// @notice Pause opening and funding payment channels (PaymentChannels.pause): closes, challenges,
+    /// unlocks, settlements and withdrawals keep working. Requirements: REGULATOR_ROLE; the
+    /// PaymentChannels contract is set (else SupervisorZeroAddress). Emits ChannelsPaused.
+    function pauseChannels() external;
+    /// @notice Allow opening and funding payment channels again (PaymentChannels.unpause).
+    /// Requirements: REGULATOR_ROLE; the PaymentChannels contract is set. Emits ChannelsUnpaused.
+    function unpauseChannels() external;
     /// @notice Suspend a participant in the registry (it can no longer trade). Requirements: REGULATOR_ROLE.
     function suspendParticipant(address account) external;
     /// @notice Lift a participant's suspension in the registry. Requirements: REGULATOR_ROLE.
@@ -56,4 +74,6 @@ interface ISupervisor {
     function market() external view returns (address);
     /// @notice The supervised ParticipantRegistry.
     function registry() external view returns (address);
+    /// @notice The supervised PaymentChannels (zero until `setPaymentChannels`).
+    function paymentChannels() external view returns (address);
 }

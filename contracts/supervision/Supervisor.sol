@@ -4,13 +4,14 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IEnergyMarket} from "../interfaces/IEnergyMarket.sol";
 import {IParticipantRegistry} from "../interfaces/IParticipantRegistry.sol";
+import {IPaymentChannels} from "../interfaces/IPaymentChannels.sol";
 import {ISupervisor} from "../interfaces/ISupervisor.sol";
 
 /// @title Supervision layer: the regulator's console
 /// @notice REGULATOR_ROLE holders act on the market and the registry from here, and every action
 /// leaves an event naming the regulator who took it (the audit trail the dashboard reads).
 /// Deployment wiring: grant this contract the market's SUPERVISOR_ROLE and the registry's
-/// REGULATOR_ROLE. Errors of the market and the registry (e.g. MarketParamsIntervalGated,
+/// REGULATOR_ROLE; `setPaymentChannels` and grant it the channel contract's SUPERVISOR_ROLE. Errors of the market and the registry (e.g. MarketParamsIntervalGated,
 /// RegistryInvalidStatus) bubble up unchanged.
 contract Supervisor is ISupervisor, AccessControl {
     /// @notice The regulator: may use every function of this contract.
@@ -18,6 +19,8 @@ contract Supervisor is ISupervisor, AccessControl {
 
     IEnergyMarket private immutable _market;
     IParticipantRegistry private immutable _registry;
+    /// @dev Set after deployment (PaymentChannels is deployed after this contract).
+    IPaymentChannels private _channels;
 
     mapping(address account => bool) private _flagged;
 
@@ -73,6 +76,32 @@ contract Supervisor is ISupervisor, AccessControl {
         emit MarketParamsSet(msg.sender, effectiveFromInterval);
     }
 
+    // ─────────────────────────────── channels ───────────────────────────────
+
+    /// @inheritdoc ISupervisor
+    function setPaymentChannels(address channels) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (channels == address(0)) revert SupervisorZeroAddress();
+        _channels = IPaymentChannels(channels);
+        emit PaymentChannelsSet(msg.sender, channels);
+    }
+
+    /// @inheritdoc ISupervisor
+    function pauseChannels() external onlyRole(REGULATOR_ROLE) {
+        _channelsOrRevert().pause();
+        emit ChannelsPaused(msg.sender);
+    }
+
+    /// @inheritdoc ISupervisor
+    function unpauseChannels() external onlyRole(REGULATOR_ROLE) {
+        _channelsOrRevert().unpause();
+        emit ChannelsUnpaused(msg.sender);
+    }
+
+    function _channelsOrRevert() private view returns (IPaymentChannels channels) {
+        channels = _channels;
+        if (address(channels) == address(0)) revert SupervisorZeroAddress();
+    }
+
     // ─────────────────────────────── registry ───────────────────────────────
 
     /// @inheritdoc ISupervisor
@@ -121,5 +150,10 @@ contract Supervisor is ISupervisor, AccessControl {
     /// @inheritdoc ISupervisor
     function registry() external view returns (address) {
         return address(_registry);
+    }
+
+    /// @inheritdoc ISupervisor
+    function paymentChannels() external view returns (address) {
+        return address(_channels);
     }
 }

@@ -7406,6 +7406,32 @@ export const supervisorAbi = [
         "internalType": "address",
         "name": "regulator",
         "type": "address"
+      }
+    ],
+    "name": "ChannelsPaused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "regulator",
+        "type": "address"
+      }
+    ],
+    "name": "ChannelsUnpaused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "regulator",
+        "type": "address"
       },
       {
         "indexed": true,
@@ -7415,6 +7441,25 @@ export const supervisorAbi = [
       }
     ],
     "name": "MarketParamsSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "admin",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "channels",
+        "type": "address"
+      }
+    ],
+    "name": "PaymentChannelsSet",
     "type": "event"
   },
   {
@@ -7701,9 +7746,29 @@ export const supervisorAbi = [
   },
   {
     "inputs": [],
+    "name": "pauseChannels",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "pauseTrading",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "paymentChannels",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -7831,6 +7896,19 @@ export const supervisorAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "channels",
+        "type": "address"
+      }
+    ],
+    "name": "setPaymentChannels",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "floorWeiPerKWh",
         "type": "uint32"
@@ -7892,6 +7970,13 @@ export const supervisorAbi = [
       }
     ],
     "name": "unflagAccount",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "unpauseChannels",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -11,8 +11,10 @@
  *   transaction  EnergyCertificate(admin, certificateUri)
  *
  * then the role wiring: the market listens to the registry; the Supervisor holds the market's
- * SUPERVISOR_ROLE and the registry's REGULATOR_ROLE (the regulator EOA holds REGULATOR_ROLE on the
- * registry from its constructor; the admin holds the token's MINTER_ROLE from its constructor).
+ * SUPERVISOR_ROLE, the registry's REGULATOR_ROLE and the payment channels' SUPERVISOR_ROLE (it is
+ * told the channels' address; the admin renounces the channels' SUPERVISOR_ROLE its constructor
+ * granted), the regulator EOA holds REGULATOR_ROLE on the registry from its constructor; the admin
+ * holds the token's MINTER_ROLE from its constructor.
  *
  * The admin is the deploying account (`m.getAccount(0)`): it sends the wiring transactions, so it
  * must be able to sign on the target network. Everything network-specific is a parameter —
@@ -86,6 +88,20 @@ export default buildModule("PowerLAN", (m) => {
   m.call(participantRegistry, "grantRole", [REGULATOR_ROLE, supervisor], {
     id: "registry_grant_REGULATOR_ROLE_supervisor",
     after: [wired],
+  });
+  // The regulator pauses channels through the Supervisor only: it gets the channels' SUPERVISOR_ROLE,
+  // learns their address, and the deployer gives up the SUPERVISOR_ROLE its constructor granted.
+  const channelsSupervised = m.call(paymentChannels, "grantRole", [SUPERVISOR_ROLE, supervisor], {
+    id: "channels_grant_SUPERVISOR_ROLE_supervisor",
+    after: [wired],
+  });
+  m.call(supervisor, "setPaymentChannels", [paymentChannels], {
+    id: "supervisor_setPaymentChannels",
+    after: [wired],
+  });
+  m.call(paymentChannels, "renounceRole", [SUPERVISOR_ROLE, admin], {
+    id: "channels_renounce_SUPERVISOR_ROLE_admin",
+    after: [channelsSupervised],
   });
 
   return {
