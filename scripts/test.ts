@@ -1,6 +1,7 @@
 /**
  * `npm test` — every check of the project, in order, each with a header and its time:
- *   compile → bindings → typecheck → lint → contracts (hardhat test) → devnet → app (vitest) → e2e
+ *   compile → bindings → typecheck → lint → contracts (hardhat test) → gas (snapshot check) → devnet
+ *   → app (vitest) → e2e
  * Later steps run even after a failure, so the summary is complete. The last line is always
  * exactly "N passed, N failed" (", N skipped" when any were skipped); the exit code is 1 if
  * anything failed. Checks without test counts (compile, bindings, typecheck, each linter) count
@@ -131,6 +132,13 @@ const STEPS: Step[] = [
       const r = await node(bin("hardhat", "dist/src/cli.js"), "test");
       return settle(parseHardhatTest(r.output), r.code);
     },
+  },
+  {
+    id: "gas",
+    title: "Gas snapshot of the market is unchanged (hardhat test solidity EnergyMarketGas.t.sol --snapshot-check)",
+    // After an intended gas change: `npm run gas:snapshot`, then commit .gas-snapshot and snapshots/.
+    run: () =>
+      check(node(bin("hardhat", "dist/src/cli.js"), "test", "solidity", "test/contracts/market/EnergyMarketGas.t.sol", "--snapshot-check")),
   },
   {
     id: "devnet",

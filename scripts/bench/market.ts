@@ -191,9 +191,10 @@ async function measure(ctx: BenchContext, connection: Connection): Promise<Recor
   // cancel a later bid (index 3, owner buyers[3]) and a later offer (index 3)
   const cancelBidGas = await gasOf(market.write.cancel([orderIdOf(1n, 0, 3)], { account: buyers[3].account }));
   const cancelOfferGas = await gasOf(market.write.cancel([orderIdOf(2n, 1, 3)], { account: sellers[3].account }));
-  // take part of offer #4 (1,000 Wh), then the rest of it
-  const takePartGas = await gasOf(market.write.take([orderIdOf(2n, 1, 4), 400], { account: buyers[1].account }));
-  const takeRestGas = await gasOf(market.write.take([orderIdOf(2n, 1, 4), 600], { account: buyers[1].account }));
+  // take part of an offer (1,000 Wh at 0.250001 PLC/kWh, so each take leaves rounding dust for the DSO), then the rest
+  await place(3n, "offer", sellers[1], 250_001, 1_000);
+  const takePartGas = await gasOf(market.write.take([orderIdOf(3n, 1, 0), 400], { account: buyers[1].account }));
+  const takeRestGas = await gasOf(market.write.take([orderIdOf(3n, 1, 0), 600], { account: buyers[1].account }));
   ctx.log(`cancel bid ${cancelBidGas}, cancel offer ${cancelOfferGas}; take part ${takePartGas}, take the rest ${takeRestGas}`);
 
   // ── 2. clearing at several sizes ───────────────────────────────────────────────────────────
@@ -330,7 +331,8 @@ async function measure(ctx: BenchContext, connection: Connection): Promise<Recor
         "a later bid of an interval at 0.25 PLC/kWh × 1,000 Wh, funds already in the vault; mean of even-index (fresh storage slot) and odd-index (second half of a slot) placements, both reported; offers reported apart",
       firstOrderGas: "the first order (a bid) of an interval, which also creates the interval's header",
       cancelGas: "cancel of a later bid (refunds its lock); cancelOfferGas for an offer",
-      takeGas: "max of a partial take and a take of all that is left, in steady state (the DSO's vault account already non-zero)",
+      takeGas:
+        "max of a partial take (400 of 1,000 Wh) and a take of all that is left (600 Wh), at 0.250001 PLC/kWh so that each take credits rounding dust to the DSO (the dearer case), in steady state (the DSO's vault account already non-zero)",
       clear:
         "books of n bids (0.5–1 PLC/kWh) × n offers (0.001–0.5 PLC/kWh), 100–1,100 Wh each: every bid crosses every offer; sortHints from the contract's view; clearGasPerMatchedOrder = max over sizes of clearGas ÷ (matched bids + matched offers); clearLinear: the marginal gas per matched order between the two largest sizes ≤ 1.25 × that between the two smallest",
       gasPerMatchedPair:
