@@ -11,5 +11,8 @@ export default defineConfig({
     include: ["test/app/**/*.test.{ts,tsx}"],
     environment: "happy-dom",
     restoreMocks: true,
+    // A few tests spawn scripts (e.g. meter-sim --help) on Node 22; on a busy 2-core CI machine a
+    // cold start can take several seconds, so the default 5 s is too tight to be a fair limit.
+    testTimeout: 30_000,
   },
 });
