@@ -10,7 +10,7 @@
  * first, the keeper sees it in the views and moves on; a failed transaction is logged, retried on
  * the next tick, and never stops the loop.
  */
-import type { Hash } from "viem";
+import { BaseError, ContractFunctionRevertedError, type Hash } from "viem";
 import { DEVNET_CAST } from "./accounts.ts";
 import { DEVNET_SEED_INTERVALS } from "./config.ts";
 import type { PowerLANAddresses } from "./deploy.ts";
@@ -37,6 +37,8 @@ export interface Keeper {
 const SIDE_BID = 0;
 const SIDE_OFFER = 1;
 const SETTLE_BATCH = 40;
+/** Cleared intervals the keeper keeps retrying to settle (e.g. while they wait for meter readings). */
+const MAX_PENDING_SETTLEMENTS = 100;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 /** 215000 → "0.2150" (PLC per kWh, payment token base units with 6 decimals). */
@@ -44,9 +46,16 @@ export function formatPricePerKWh(priceWeiPerKWh: number | bigint): string {
   return (Number(priceWeiPerKWh) / 1e6).toFixed(4);
 }
 
-function shortError(error: unknown): string {
-  const e = error as { shortMessage?: string; message?: string };
-  return (e.shortMessage ?? e.message ?? String(error)).split("\n")[0];
+/** One line for a failed call: the custom error with its arguments when the contract reverted with one. */
+export function shortError(error: unknown): string {
+  if (error instanceof BaseError) {
+    const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName) {
+      return `${revert.data.errorName}(${(revert.data.args ?? []).map(String).join(", ")})`;
+    }
+    return error.shortMessage.split("\n")[0] ?? error.shortMessage;
+  }
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? String(error);
 }
 
 /** Start the keeper loop against a deployment; returns a handle to stop it. */
@@ -71,49 +80,76 @@ export async function startKeeper(connection: DevnetConnection, addresses: Power
     return BigInt(Math.max(Number(block.timestamp), Math.floor(Date.now() / 1000)));
   };
 
-  /** Settle every live auction order of a cleared interval that is not settled yet. */
-  const settleInterval = async (interval: bigint, bidCount: number, offerCount: number): Promise<number> => {
-    const ids: bigint[] = [];
+  /**
+   * Settle the live auction orders of a cleared interval that are not settled yet: offers first,
+   * then bids (a market that pays on metered delivery settles sellers before buyers), in batches.
+   */
+  const settleInterval = async (interval: bigint): Promise<number> => {
+    const state = await market.read.intervalState([interval]);
+    let settled = 0;
     for (const [side, count] of [
-      [SIDE_BID, bidCount],
-      [SIDE_OFFER, offerCount],
+      [SIDE_OFFER, state.offerCount],
+      [SIDE_BID, state.bidCount],
     ] as const) {
       if (count === 0) continue;
       const orders = await market.read.getOrders([interval, side, 0n, BigInt(count)]);
-      for (const o of orders) {
-        if (!o.cancelled && !o.settled && o.addressedTo === ZERO_ADDRESS && o.energyWh > 0) ids.push(o.id);
+      const ids = orders
+        .filter((o) => !o.cancelled && !o.settled && o.addressedTo === ZERO_ADDRESS && o.energyWh > 0)
+        .map((o) => o.id);
+      for (let i = 0; i < ids.length; i += SETTLE_BATCH) {
+        await confirm(await market.write.settle([ids.slice(i, i + SETTLE_BATCH)], { account }));
       }
+      settled += ids.length;
     }
-    for (let i = 0; i < ids.length; i += SETTLE_BATCH) {
-      await confirm(await market.write.settle([ids.slice(i, i + SETTLE_BATCH)], { account }));
-    }
-    return ids.length;
+    return settled;
   };
+
+  /** Cleared intervals whose settlement has not completed (it may wait for meter readings). */
+  const toSettle = new Map<bigint, string>(); // interval → last settlement error logged
 
   const tick = async (): Promise<void> => {
     const now = await nowSeconds();
-    // 1. clear and settle every interval whose gate has closed
+    // 1. clear every interval whose gate has closed
     while (!stopped && (await market.read.gateClosureTime([cursor])) <= now) {
-      let state = await market.read.intervalState([cursor]);
-      if (state.bidCount + state.offerCount === 0) {
-        cursor += 1n;
-        continue;
-      }
-      if (!state.cleared) {
-        const [bids, offers] = await market.read.sortHints([cursor]);
-        await confirm(await market.write.clear([cursor, bids, offers], { account }));
-        state = await market.read.intervalState([cursor]);
-        log(
-          state.hasPrice
-            ? `interval ${cursor} cleared at ${formatPricePerKWh(state.clearingPriceWeiPerKWh)} PLC/kWh, ${state.clearedWh} Wh matched`
-            : `interval ${cursor} cleared: no bid crossed an offer`,
-        );
-      }
-      if (state.unsettledOrders > 0) {
-        const settled = await settleInterval(cursor, state.bidCount, state.offerCount);
-        if (settled > 0) log(`interval ${cursor} settled: ${settled} orders`);
+      const state = await market.read.intervalState([cursor]);
+      if (state.bidCount + state.offerCount > 0) {
+        if (!state.cleared) {
+          const [bids, offers] = await market.read.sortHints([cursor]);
+          await confirm(await market.write.clear([cursor, bids, offers], { account }));
+          const cleared = await market.read.intervalState([cursor]);
+          log(
+            cleared.hasPrice
+              ? `interval ${cursor} cleared at ${formatPricePerKWh(cleared.clearingPriceWeiPerKWh)} PLC/kWh, ${cleared.clearedWh} Wh matched`
+              : `interval ${cursor} cleared: no bid crossed an offer`,
+          );
+        }
+        toSettle.set(cursor, toSettle.get(cursor) ?? "");
+        if (toSettle.size > MAX_PENDING_SETTLEMENTS) {
+          const [oldest] = toSettle.keys();
+          if (oldest !== undefined) {
+            toSettle.delete(oldest);
+            log(`interval ${oldest}: gave up settling it (anyone can still call settle)`);
+          }
+        }
       }
       cursor += 1n;
+    }
+    // 2. settle cleared intervals; one that cannot settle yet is retried next tick
+    for (const [interval, lastSettleError] of toSettle) {
+      if (stopped) break;
+      if ((await market.read.intervalState([interval])).unsettledOrders === 0) {
+        toSettle.delete(interval);
+        continue;
+      }
+      try {
+        const settled = await settleInterval(interval);
+        if (settled > 0) log(`interval ${interval} settled: ${settled} orders`);
+        toSettle.delete(interval);
+      } catch (error) {
+        const message = shortError(error);
+        if (message !== lastSettleError) log(`interval ${interval} not settled yet: ${message} (will retry)`);
+        toSettle.set(interval, message);
+      }
     }
     // 2. keep the upcoming intervals' order books populated
     if (options.demoOrders !== false && !stopped && !(await market.read.paused())) {

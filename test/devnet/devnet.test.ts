@@ -85,7 +85,7 @@ describe("devnet: node + Ignition deploy + seed + keeper", { timeout: 180_000 },
     const state = await market.read.intervalState([first]);
     assert.equal(state.cleared, true, lines.join("\n"));
     assert.equal(state.hasPrice, true, "the demo book crosses");
-    assert.equal(state.unsettledOrders, 0);
+    assert.equal(state.unsettledOrders, 0, lines.join("\n"));
     assert.ok(state.clearingPriceWeiPerKWh >= DEVNET_MARKET_PARAMS.priceFloorWeiPerKWh);
   });
 
