@@ -28,6 +28,8 @@ describe("devnet: node + Ignition deploy + seed + keeper", { timeout: 180_000 },
   });
   after(async () => {
     await node?.stop();
+    // Ignition's state of this throw-away deployment (scripts/deploy/deployments/devnet-<port>).
+    if (node) fs.rmSync(path.join(PROJECT_ROOT, "scripts", "deploy", "deployments", `devnet-${node.port}`), { recursive: true, force: true });
   });
 
   it("deploys to the committed, deterministic devnet addresses", () => {
