@@ -20,6 +20,36 @@ pragma solidity ^0.8.28;
 ///
 /// The sort is computed off-chain (or with the `sortHints` view) and verified on-chain in one
 /// pass by `clear`, so clearing costs O(orders) and never an on-chain sort.
+///
+/// Settlement on metered delivery (transaction layer, `settle`): an interval's auction trades are
+/// paid for the energy that actually flowed, as recorded in the MeterLedger after the validator
+/// quorum finalised the interval's readings. With p the clearing price, C the cleared Wh:
+/// 1. Sellers first. Seller j sold S_j = Σ auction fills of its offers in the interval and exported
+///    E_j (its meter reading); it delivered D_j = min(E_j, S_j). It is paid floor(p × D_j / 1000)
+///    minus the grid fee of its zone on D_j, ceil(fee × D_j / 1000) (capped at that payment), which
+///    goes to the DSO. Its shortfall S_j − D_j is charged as imbalance, ceil(imbalanceTariff ×
+///    shortfall / 1000), from its free balance to the DSO; what the balance cannot cover becomes a
+///    debt: it blocks the account's new orders and takes, and every later credit to the account
+///    (payout, refund, deposit) repays it first. The credit score moves: MeterLedger.recordDelivery(j, S_j, D_j).
+///    A seller is settled once, with the first of its offers passed to `settle` (all of its offers
+///    are scanned for S_j); its other offers then only record their own settlement.
+/// 2. Buyers, once every offer of the interval is settled. D = Σ D_j. Buyer k with fill F_k is
+///    delivered d_k = F_k × D / C, rounded by cumulative rounding in settlement order:
+///    d_k = floor((A + F_k) × D / C) − floor(A × D / C), A = fills of the buyers settled before.
+///    So each d_k is floor or ceil of its exact share (≤ F_k) and Σ d_k = D exactly: every
+///    delivered Wh is paid for by one buyer and certified once (the rounding remainder goes to
+///    whichever buyers settle when it accumulates to a whole Wh). The buyer pays ceil(p × d_k / 1000);
+///    the rest of its lock is refunded (so a seller's shortfall is refunded to the buyers), and it
+///    receives d_k Wh of energy certificates (EnergyCertificate id = interval).
+/// 3. When the interval's last order is settled, Σ buyers' charges − Σ sellers' payments (before
+///    fees) — rounding dust, never negative — goes to the DSO.
+/// Readings are final when the committee has a finalised root for the interval and each seller's
+/// reading is recorded; a seller whose reading is still missing READING_GRACE_SECONDS after the
+/// interval's delivery ended counts as having exported 0 (so a dead meter cannot lock its buyers'
+/// money forever). Grid tariffs and zone fees are versioned by interval like MarketParams: a
+/// change applies only to intervals whose gate has not closed, so a trade's fees are known when it
+/// is made. Bilateral takes are paid at take time (pay-as-offer) and are not part of this
+/// settlement.
 interface IEnergyMarket {
     enum Side {
         Bid,
@@ -64,6 +94,27 @@ interface IEnergyMarket {
         uint32 clearingPriceWeiPerKWh;
         uint64 clearedWh;
         uint16 unsettledOrders; // auction orders that still wait for `settle`
+        uint16 unsettledOffers; // of which offers (buyers settle only when this is 0)
+    }
+
+    /// @notice Grid tariffs set by the regulator (payment-token base units per kWh). The imbalance
+    /// tariff prices a seller's shortfall; retail (grid → household) and feed-in (household → grid)
+    /// are not charged on-chain but stored so that every savings figure uses the same numbers; the
+    /// default zone fee applies to zones without their own (`scheduleZoneGridFee`).
+    struct GridTariffs {
+        uint32 imbalanceWeiPerKWh;
+        uint32 retailWeiPerKWh;
+        uint32 feedInWeiPerKWh;
+        uint32 defaultZoneFeeWeiPerKWh;
+    }
+
+    /// @notice An interval's settlement so far.
+    struct IntervalSettlement {
+        uint64 deliveredWh; // D: Σ delivered by the sellers settled so far
+        uint64 buyersFilledWh; // Σ fills of the buyers settled so far
+        uint64 buyersDeliveredWh; // Σ d_k of the buyers settled so far (== D when all are)
+        uint128 sellersPaidWei; // Σ floor(p × D_j / 1000) credited to sellers (incl. their grid fees)
+        uint128 buyersChargedWei; // Σ ceil(p × d_k / 1000) charged to buyers
     }
 
     // ───────────────────────────────── errors ─────────────────────────────────
@@ -95,6 +146,14 @@ interface IEnergyMarket {
     error MarketParamsIntervalGated(uint64 interval, uint256 gateClosureTime);
     error MarketOnlyRegistry(address caller);
     error MarketZeroAddress();
+    error MarketSettleBatchTooLarge(uint256 given, uint256 max);
+    error MarketSettlementNotConfigured();
+    error MarketSettlementAlreadyConfigured();
+    error MarketReadingsNotFinal(uint64 interval); // the committee has no final readings root yet
+    error MarketReadingMissing(address account, uint64 interval, uint256 graceEndsAt);
+    error MarketSellersNotSettled(uint64 interval, uint256 unsettledOffers);
+    error MarketAccountInDebt(address account, uint256 debtWei);
+    error MarketOnlySelf(address caller); // internal plumbing of the settlement module
 
     // ───────────────────────────────── events ─────────────────────────────────
     event OrderPlaced(
@@ -118,10 +177,42 @@ interface IEnergyMarket {
     );
     /// @notice The interval was cleared; `hasPrice` false means no bid crossed an offer.
     event IntervalCleared(uint64 indexed interval, bool hasPrice, uint32 priceWeiPerKWh, uint64 clearedWh, uint16 matchedBids, uint16 matchedOffers);
-    /// @notice An auction order was settled: buyers pay `amountWei` (and get `refundWei` back), sellers receive `amountWei`.
-    event OrderSettled(uint256 indexed orderId, address indexed owner, uint64 indexed interval, uint32 filledWh, uint256 amountWei, uint256 refundWei);
-    /// @notice All auction orders of an interval are settled; the rounding dust went to the DSO.
-    event IntervalSettled(uint64 indexed interval, uint256 chargedWei, uint256 paidWei, uint256 dustToDsoWei);
+    /// @notice An auction order was settled on metered delivery. Bids: `deliveredWh` = d_k, the buyer
+    /// paid `amountWei` and got `refundWei` back. Offers: `deliveredWh` = the order's share of its
+    /// seller's delivery, floor(filled × D_j / S_j) (informative); amountWei and refundWei are 0 —
+    /// the seller's money is in SellerSettled.
+    event OrderSettled(
+        uint256 indexed orderId,
+        address indexed owner,
+        uint64 indexed interval,
+        uint32 filledWh,
+        uint64 deliveredWh,
+        uint256 amountWei,
+        uint256 refundWei
+    );
+    /// @notice Seller `seller` was settled for `interval`: it sold `soldWh` and delivered `deliveredWh`,
+    /// received `payoutWei` (after `gridFeeWei` to the DSO), was charged `imbalanceWei` for the shortfall,
+    /// of which `debtWei` could not be paid from its balance and became debt.
+    event SellerSettled(
+        uint64 indexed interval,
+        address indexed seller,
+        uint64 soldWh,
+        uint64 deliveredWh,
+        uint256 payoutWei,
+        uint256 gridFeeWei,
+        uint256 imbalanceWei,
+        uint256 debtWei
+    );
+    /// @notice All auction orders of an interval are settled: buyers were charged `chargedWei` for
+    /// `deliveredWh`, sellers were paid `paidWei` (before grid fees); the dust went to the DSO.
+    event IntervalSettled(uint64 indexed interval, uint64 deliveredWh, uint256 chargedWei, uint256 paidWei, uint256 dustToDsoWei);
+    /// @notice `repaidWei` of `account`'s debt was repaid to the DSO out of a credit; `debtWei` is left.
+    event DebtRepaid(address indexed account, uint256 repaidWei, uint256 debtWei);
+    /// @notice The market settles on the readings of `ledger` (final when `committee` has a root) and
+    /// mints certificates on `certificate`.
+    event SettlementConfigured(address ledger, address committee, address certificate);
+    event GridTariffsScheduled(uint64 indexed effectiveFromInterval, GridTariffs tariffs);
+    event ZoneGridFeeScheduled(uint16 indexed zone, uint64 indexed effectiveFromInterval, uint32 feeWeiPerKWh);
     event MarketParamsScheduled(uint64 indexed effectiveFromInterval, MarketParams params);
     /// @notice Trading (new orders and takes) was paused by `account`.
     event Paused(address account);
@@ -149,7 +240,8 @@ interface IEnergyMarket {
     function cancel(uint256 orderId) external;
 
     /// @notice Take `energyWh` of a posted offer now, at the offer's price (pay-as-offer); paid from
-    /// the caller's free vault balance. Requirements: not paused; before gate closure; active buyer;
+    /// the caller's free vault balance at once (takes are not settled on metered delivery).
+    /// Requirements: not paused; before gate closure; active buyer without debt;
     /// not own offer; energyWh ≤ what is left; energyWh ≥ minOrderWh unless it takes all that is left;
     /// the offer's price still within the interval's [floor, cap]. The buyer pays ceil(p × Wh / 1000),
     /// the seller receives floor(p × Wh / 1000), the DSO the difference. Emits OfferTaken.
@@ -169,14 +261,24 @@ interface IEnergyMarket {
     /// @notice The sort hints `clear` expects, computed in a view (call it off-chain).
     function sortHints(uint64 interval) external view returns (bytes memory sortedBidIndexes, bytes memory sortedOfferIndexes);
 
-    /// @notice Settle auction orders of cleared intervals (any mix, any caller, bounded by calldata).
-    /// Buyers pay the uniform price for their fill and get the rest of their lock back; sellers are
-    /// credited; unfilled bids are refunded. Works while paused. Emits OrderSettled per order and
+    /// @notice Settle auction orders of cleared intervals on metered delivery (rule above; any mix
+    /// of intervals, any caller, at most MAX_SETTLE_BATCH ids). Works while paused.
+    /// Emits OrderSettled per order, SellerSettled per seller (with its first offer), and
     /// IntervalSettled when an interval's last order is settled (the DSO is then credited the dust).
-    /// Requirements: each order is an auction order that was live at clearing (not cancelled, not
-    /// addressed, not fully taken: else MarketOrderNotOpen), its interval is cleared, and it is not
-    /// settled yet. One bad id reverts the whole batch.
+    /// Requirements: at most MAX_SETTLE_BATCH ids (MarketSettleBatchTooLarge); each order is an
+    /// auction order that was live at clearing (not cancelled, not addressed, not fully taken: else
+    /// MarketOrderNotOpen), its interval is cleared (MarketNotCleared) and it is not settled yet
+    /// (MarketOrderAlreadySettled); an offer whose seller sold energy needs the settlement
+    /// configured (MarketSettlementNotConfigured), the interval's readings final
+    /// (MarketReadingsNotFinal) and the seller's reading recorded or its grace over
+    /// (MarketReadingMissing); a bid needs every offer of its interval settled
+    /// (MarketSellersNotSettled). One bad id reverts the whole batch.
     function settle(uint256[] calldata orderIds) external;
+
+    /// @notice Most order ids one `settle` call takes (keeps a batch far below the block gas limit).
+    function MAX_SETTLE_BATCH() external view returns (uint256);
+    /// @notice How long after an interval's delivery end a missing seller reading blocks settlement.
+    function READING_GRACE_SECONDS() external view returns (uint256);
 
     // ──────────────────────────────── views ───────────────────────────────────
     function currentInterval() external view returns (uint64);
@@ -195,8 +297,26 @@ interface IEnergyMarket {
     function traderStatus(address account) external view returns (bool canBuy, bool canSell, uint16 zone);
     /// @notice The participant registry whose updates the market caches.
     function registry() external view returns (address);
-    /// @notice The distribution grid operator: receives the rounding dust of every charge and payout.
+    /// @notice The distribution grid operator: receives the rounding dust of every charge and payout,
+    /// grid fees and imbalance charges.
     function dso() external view returns (address);
+    /// @notice The grid tariffs that apply to `interval` (all zero before the first version).
+    function gridTariffsFor(uint64 interval) external view returns (GridTariffs memory);
+    /// @notice The grid fee of `zone` in `interval` (its own version, else the default zone fee).
+    function zoneGridFeeFor(uint16 zone, uint64 interval) external view returns (uint32 feeWeiPerKWh);
+    /// @notice Delivery and money of `interval`'s settlement so far.
+    function settlementOf(uint64 interval) external view returns (IntervalSettlement memory);
+    /// @notice Whether `seller` is settled in `interval`, and what it sold and delivered.
+    function sellerSettlementOf(uint64 interval, address seller)
+        external
+        view
+        returns (bool settled, uint64 soldWh, uint64 deliveredWh);
+    /// @notice Imbalance charges `account` still owes the DSO (blocks its new orders while > 0).
+    function debtOf(address account) external view returns (uint256);
+    /// @notice The MeterLedger the market settles on (address(0) until configured).
+    function meterLedger() external view returns (address);
+    /// @notice The EnergyCertificate the market mints on (address(0) until configured).
+    function energyCertificate() external view returns (address);
 
     // ─────────────────────────────── participants ─────────────────────────────
     /// @notice Copy `account`'s current record from the registry into the market's cache. Anyone may
@@ -214,4 +334,21 @@ interface IEnergyMarket {
     /// that interval or later, and starts where the current schedule starts `effectiveFromInterval`,
     /// so no earlier interval moves. Emits MarketParamsScheduled.
     function scheduleParams(MarketParams calldata params, uint64 effectiveFromInterval) external;
+
+    /// @notice Wire the settlement: readings from `ledger` (final when its committee has a root),
+    /// certificates on `certificate`, grid tariffs `initialTariffs` from interval 0. Once only.
+    /// The market needs the ledger's SCORER_ROLE and the certificate's MINTER_ROLE.
+    /// Requirements: DEFAULT_ADMIN_ROLE; not configured yet; non-zero addresses.
+    /// Emits SettlementConfigured and GridTariffsScheduled.
+    function configureSettlement(address ledger, address certificate, GridTariffs calldata initialTariffs) external;
+
+    /// @notice Schedule grid tariffs for `effectiveFromInterval` and every later interval (replacing
+    /// versions that start there or later). Requirements: SUPERVISOR_ROLE; that interval's gate has
+    /// not closed (MarketParamsIntervalGated), nor the first interval of a version it replaces.
+    /// Emits GridTariffsScheduled.
+    function scheduleGridTariffs(GridTariffs calldata tariffs, uint64 effectiveFromInterval) external;
+
+    /// @notice Schedule `zone`'s grid fee for `effectiveFromInterval` on; same rules as scheduleGridTariffs.
+    /// Emits ZoneGridFeeScheduled.
+    function scheduleZoneGridFee(uint16 zone, uint32 feeWeiPerKWh, uint64 effectiveFromInterval) external;
 }

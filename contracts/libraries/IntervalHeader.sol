@@ -7,7 +7,7 @@ import {IEnergyMarket} from "../interfaces/IEnergyMarket.sol";
 /// @notice The market keeps IEnergyMarket.IntervalState as a single 256-bit word so that an order
 /// placement updates its counters with one load and one store. Layout (bit ranges):
 /// 0–15 bidCount, 16–31 offerCount, 32–47 liveBids, 48–63 liveOffers, 64 cleared, 65 hasPrice,
-/// 80–111 clearing price, 112–175 clearedWh, 176–191 unsettledOrders.
+/// 80–111 clearing price, 112–175 clearedWh, 176–191 unsettledOrders, 192–207 unsettledOffers (of them).
 /// Counters never exceed the market's MAX_ORDERS_PER_SIDE (≤ 2^16 − 1), so adding or subtracting
 /// the unit constants below never carries into a neighbouring field.
 library IntervalHeader {
@@ -16,6 +16,7 @@ library IntervalHeader {
     uint256 internal constant ONE_LIVE_BID = 1 << 32;
     uint256 internal constant ONE_LIVE_OFFER = 1 << 48;
     uint256 internal constant ONE_UNSETTLED = 1 << 176;
+    uint256 internal constant ONE_UNSETTLED_OFFER = 1 << 192;
     uint256 private constant _CLEARED = 1 << 64;
     uint256 private constant _HAS_PRICE = 1 << 65;
 
@@ -55,7 +56,12 @@ library IntervalHeader {
         return uint16(h >> 176);
     }
 
-    /// @notice `h` marked cleared with its result; unsettledOrders becomes liveBids + liveOffers.
+    function unsettledOffers(uint256 h) internal pure returns (uint256) {
+        return uint16(h >> 192);
+    }
+
+    /// @notice `h` marked cleared with its result; unsettledOrders becomes liveBids + liveOffers,
+    /// unsettledOffers liveOffers.
     /// @dev price < 2^32 and clearedWh < 2^64 by the caller; live counts ≤ 2 × 1000 < 2^16.
     function withClearing(uint256 h, bool hasPrice_, uint256 priceWeiPerKWh, uint256 clearedWh_)
         internal
@@ -63,7 +69,7 @@ library IntervalHeader {
         returns (uint256)
     {
         h = (h & 0xffffffffffffffff) | _CLEARED | (uint256(uint32(priceWeiPerKWh)) << 80)
-            | (uint256(uint64(clearedWh_)) << 112) | ((liveBids(h) + liveOffers(h)) << 176);
+            | (uint256(uint64(clearedWh_)) << 112) | ((liveBids(h) + liveOffers(h)) << 176) | (liveOffers(h) << 192);
         return hasPrice_ ? h | _HAS_PRICE : h;
     }
 
@@ -78,5 +84,6 @@ library IntervalHeader {
         s.clearingPriceWeiPerKWh = uint32(clearingPriceWeiPerKWh(h));
         s.clearedWh = uint64(clearedWh(h));
         s.unsettledOrders = uint16(unsettledOrders(h));
+        s.unsettledOffers = uint16(unsettledOffers(h));
     }
 }

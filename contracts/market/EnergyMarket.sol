@@ -5,7 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IEnergyMarket} from "../interfaces/IEnergyMarket.sol";
 import {IParticipantRegistry, IParticipantListener} from "../interfaces/IParticipantRegistry.sol";
-import {EscrowVault} from "../transaction/EscrowVault.sol";
+import {MarketStorage} from "./MarketStorage.sol";
+import {DeliverySettlement} from "../transaction/DeliverySettlement.sol";
 import {ClearingMath} from "../libraries/ClearingMath.sol";
 import {OrderIds} from "../libraries/OrderIds.sol";
 import {PackedOrder} from "../libraries/PackedOrder.sol";
@@ -29,7 +30,13 @@ import {ClearingResult} from "../libraries/ClearingResult.sol";
 ///   not filled, and bids get their whole lock back at settlement. The limits used are stored with
 ///   the clearing result, so every fill is reproducible.
 /// - Suspension blocks new orders and takes by the account; its resting orders stay (it may cancel).
-contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, AccessControl {
+/// - Settlement on metered delivery and the grid tariffs live in DeliverySettlement (transaction
+///   layer), created by the constructor and run by DELEGATECALL on this contract's storage
+///   (MarketStorage): the market stays within EIP-170 and its order hot path is unchanged. Roles and
+///   the reentrancy guard are checked here before delegating; views reach the module through a
+///   static self-call (`delegatedView`), so they cannot write.
+/// - An account in debt (an imbalance it could not pay) may not place orders or take offers.
+contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, AccessControl {
     using PackedOrder for uint256;
     using MarketSchedule for uint256;
     using IntervalHeader for uint256;
@@ -41,47 +48,18 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
     /// ones). `clear` on a full book (both sides at this bound) stays far below 15M gas.
     uint16 public constant MAX_ORDERS_PER_SIDE = 1000;
 
-    uint8 private constant _CAN_BUY = 1;
-    uint8 private constant _CAN_SELL = 2;
     uint256 private constant _MAX_UINT32 = type(uint32).max;
 
-    /// @dev One parameter version: its schedule word (MarketSchedule: first interval, start time,
-    /// lengths, limits) and k, which only clearing reads.
-    struct Version {
-        uint256 schedule;
-        uint16 kNumerator;
-        uint16 kDenominator;
-    }
-
-    /// @dev Money of a cleared interval, computed by `clear`; the difference is the DSO's dust.
-    struct IntervalTotals {
-        uint128 chargedWei; // Σ buyers' charges
-        uint128 paidWei; // Σ sellers' payouts
-    }
+    /// @inheritdoc IEnergyMarket
+    uint256 public constant MAX_SETTLE_BATCH = _MAX_SETTLE_BATCH;
+    /// @inheritdoc IEnergyMarket
+    uint256 public constant READING_GRACE_SECONDS = _READING_GRACE_SECONDS;
 
     /// @dev In-memory form of one order while clearing: index << 64 | price << 32 | energy.
     uint256 private constant _BOOK_INDEX_SHIFT = 64;
 
-    address private immutable _registry;
-    address private immutable _dso;
-
-    /// @dev The latest version's schedule word plus the pause flag: the one slot every order reads.
-    uint256 private _hot;
-    Version[] private _versions; // ascending first interval; _versions[0] starts at interval 0
-
-    uint32 private _accountCount;
-    mapping(uint32 accountIndex => address) private _accountAt;
-
-    /// @dev IntervalState packed as an IntervalHeader word
-    mapping(uint64 interval => uint256) private _intervals;
-    /// @dev marginal orders and price limits of a cleared interval, packed by ClearingResult
-    mapping(uint64 interval => uint256) private _results;
-    mapping(uint64 interval => IntervalTotals) private _totals;
-    /// @dev key: orderId >> 1 (two neighbouring indexes of one interval and side share a slot)
-    mapping(uint256 pairKey => uint256) private _orderSlots;
-    /// @dev key: orderId >> 8, bit: orderId & 255
-    mapping(uint256 wordKey => uint256) private _settledBits;
-    mapping(uint256 orderId => address buyer) private _addressedTo;
+    /// @dev The settlement module (DeliverySettlement), run by DELEGATECALL.
+    address private immutable _settlement;
 
     /// @param admin receives DEFAULT_ADMIN_ROLE (grants SUPERVISOR_ROLE to the Supervisor)
     /// @param registry_ the participant registry (the market must then be added as its listener)
@@ -96,15 +74,14 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         address dso_,
         MarketParams memory initialParams,
         uint256 genesisTime
-    ) EscrowVault(paymentToken_) {
+    ) MarketStorage(paymentToken_, registry_, dso_) {
         if (
             admin == address(0) || registry_ == address(0) || address(paymentToken_) == address(0)
                 || dso_ == address(0)
         ) revert MarketZeroAddress();
         _validateParams(initialParams);
         if (genesisTime > type(uint40).max) revert MarketParamsInvalid();
-        _registry = registry_;
-        _dso = dso_;
+        _settlement = address(new DeliverySettlement(paymentToken_, registry_, dso_));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _pushVersion(0, genesisTime, initialParams);
         emit MarketParamsScheduled(0, initialParams);
@@ -163,7 +140,7 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
             // A live bid is counted in liveBids ≥ 1: no borrow from the next field.
             _intervals[interval] -= IntervalHeader.ONE_LIVE_BID;
             refundWei = ClearingMath.chargeWei(order.priceWeiPerKWh(), order.energyWh());
-            _releaseLock(account, refundWei, refundWei);
+            _releaseLock(msg.sender, account, refundWei, refundWei);
         } else if (order.flags() & PackedOrder.FLAG_ADDRESSED == 0) {
             // A live auction offer is counted in liveOffers ≥ 1.
             _intervals[interval] -= IntervalHeader.ONE_LIVE_OFFER;
@@ -184,8 +161,8 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         address seller = _accountAt[order.accountIndex()];
         uint32 priceWeiPerKWh = order.priceWeiPerKWh();
         uint256 payoutWei = ClearingMath.payoutWei(priceWeiPerKWh, energyWh);
-        _credit(_accounts[seller], payoutWei);
-        if (paidWei != payoutWei) _credit(_accounts[_dso], paidWei - payoutWei);
+        _credit(seller, _accounts[seller], payoutWei);
+        if (paidWei != payoutWei) _credit(_dso, _accounts[_dso], paidWei - payoutWei);
         emit OfferTaken(offerId, msg.sender, seller, energyWh, priceWeiPerKWh, paidWei);
     }
 
@@ -209,25 +186,32 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         emit IntervalCleared(
             interval, matchedBids != 0, uint32(priceWeiPerKWh), uint64(clearedWh), uint16(matchedBids), uint16(matchedOffers)
         );
-        if (header.unsettledOrders() == 0) emit IntervalSettled(interval, 0, 0, 0);
+        if (header.unsettledOrders() == 0) emit IntervalSettled(interval, 0, 0, 0, 0);
     }
 
     /// @inheritdoc IEnergyMarket
-    function sortHints(uint64 interval)
-        external
-        view
-        returns (bytes memory sortedBidIndexes, bytes memory sortedOfferIndexes)
-    {
-        uint256 header = _intervals[interval];
-        sortedBidIndexes = _sortedSide(interval, Side.Bid, header.bidCount(), header.liveBids());
-        sortedOfferIndexes = _sortedSide(interval, Side.Offer, header.offerCount(), header.liveOffers());
+    function sortHints(uint64) external view returns (bytes memory, bytes memory) {
+        _delegateView();
     }
 
     /// @inheritdoc IEnergyMarket
-    function settle(uint256[] calldata orderIds) external {
-        for (uint256 i; i < orderIds.length; ++i) {
-            _settleOne(orderIds[i]);
-        }
+    function settle(uint256[] calldata) external nonReentrant {
+        _delegate();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function configureSettlement(address, address, GridTariffs calldata) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _delegate();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function scheduleGridTariffs(GridTariffs calldata, uint64) external onlyRole(SUPERVISOR_ROLE) {
+        _delegate();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function scheduleZoneGridFee(uint16, uint32, uint64) external onlyRole(SUPERVISOR_ROLE) {
+        _delegate();
     }
 
     // ─────────────────────────────────── views ───────────────────────────────────
@@ -311,6 +295,56 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         return _dso;
     }
 
+    /// @inheritdoc IEnergyMarket
+    function gridTariffsFor(uint64) external view returns (GridTariffs memory) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function zoneGridFeeFor(uint16, uint64) external view returns (uint32) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function settlementOf(uint64) external view returns (IntervalSettlement memory) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function sellerSettlementOf(uint64, address) external view returns (bool, uint64, uint64) {
+        _delegateView();
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function debtOf(address account) external view returns (uint256) {
+        return _debtWei[account];
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function meterLedger() external view returns (address) {
+        return address(_wiring.ledger);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function energyCertificate() external view returns (address) {
+        return address(_wiring.certificate);
+    }
+
+    /// @notice Plumbing of the views above: runs `data` in the settlement module on this contract's
+    /// storage. Only this contract may call it, and only through a static call.
+    function delegatedView(bytes calldata data) external {
+        if (msg.sender != address(this)) revert MarketOnlySelf(msg.sender);
+        address target = _settlement;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, data.offset, data.length)
+            let ok := delegatecall(gas(), target, ptr, data.length, 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) { revert(ptr, returndatasize()) }
+            return(ptr, returndatasize())
+        }
+    }
+
     // ──────────────────────────────── supervision ────────────────────────────────
 
     /// @inheritdoc IEnergyMarket
@@ -377,6 +411,7 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         if (side != Side.Offer) revert MarketNotAnOffer(offerId);
         Account storage buyer = _accounts[msg.sender];
         if (buyer.flags & _CAN_BUY == 0) revert MarketNotParticipant(msg.sender);
+        if (buyer.flags & _FLAG_IN_DEBT != 0) revert MarketAccountInDebt(msg.sender, _debtWei[msg.sender]);
         if (interval < s.fromInterval()) s = _historicSchedule(interval);
         {
             uint256 gate = s.gateClosureOf(interval);
@@ -451,6 +486,7 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         uint8 flags = _accounts[msg.sender].flags;
         if (flags & _CAN_BUY == 0) revert MarketNotParticipant(msg.sender);
         if (side == Side.Offer && flags & _CAN_SELL == 0) revert MarketCannotSell(msg.sender);
+        if (flags & _FLAG_IN_DEBT != 0) revert MarketAccountInDebt(msg.sender, _debtWei[msg.sender]);
         if (interval < s.fromInterval()) s = _historicSchedule(interval);
         uint256 gate = s.gateClosureOf(interval);
         if (block.timestamp >= gate) revert MarketGateClosed(interval, gate);
@@ -516,12 +552,6 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         }
     }
 
-    /// @dev Ascending keys are the merit order: bids by price desc, offers by price asc, then index
-    /// asc (index < 2^16 makes every key distinct). +1 so that no key is 0.
-    function _meritKey(Side side, uint256 priceWeiPerKWh, uint256 index) private pure returns (uint256) {
-        return (((side == Side.Bid ? _MAX_UINT32 - priceWeiPerKWh : priceWeiPerKWh) << 16) | index) + 1;
-    }
-
     /// @dev Outcome of the merit-order walk over the in-range books (positions in merit order).
     struct Walk {
         uint256 nextBid; // position of the best bid left with unfilled energy (== length: none)
@@ -556,7 +586,7 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         w.nextOffer = oi;
     }
 
-    /// @dev Walk, uniform price, and storage of the O(1) result and the interval's money totals.
+    /// @dev Walk, uniform price, and storage of the O(1) result.
     function _match(uint64 interval, uint256[] memory bids, uint256[] memory offers, Version storage version)
         private
         returns (uint256 matchedBids, uint256 matchedOffers, uint256 priceWeiPerKWh, uint256 clearedWh)
@@ -575,14 +605,6 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
             }
             priceWeiPerKWh = ClearingMath.clearingPrice(lo, hi, version.kNumerator, version.kDenominator);
         }
-        uint256 chargedWei = ClearingMath.chargeWei(priceWeiPerKWh, w.marginalBidFilledWh);
-        for (uint256 i; i + 1 < w.matchedBids; ++i) {
-            chargedWei += ClearingMath.chargeWei(priceWeiPerKWh, uint32(bids[i]));
-        }
-        uint256 paidWei = ClearingMath.payoutWei(priceWeiPerKWh, w.marginalOfferFilledWh);
-        for (uint256 i; i + 1 < w.matchedOffers; ++i) {
-            paidWei += ClearingMath.payoutWei(priceWeiPerKWh, uint32(offers[i]));
-        }
         // Indexes < 1000; prices, fills, cap and floor are uint32 values: every field fits.
         _results[interval] = ClearingResult.pack(
             ClearingResult.marginal(marginalBid >> _BOOK_INDEX_SHIFT, uint32(marginalBid >> 32), w.marginalBidFilledWh),
@@ -592,64 +614,7 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
             version.schedule.capWeiPerKWh(),
             version.schedule.floorWeiPerKWh()
         );
-        // Σ charges ≤ 1000 orders × 2^55 < 2^128: exact casts.
-        _totals[interval] = IntervalTotals({chargedWei: uint128(chargedWei), paidWei: uint128(paidWei)});
         return (w.matchedBids, w.matchedOffers, priceWeiPerKWh, w.clearedWh);
-    }
-
-    function _settleOne(uint256 id) private {
-        (uint64 interval, Side side, uint256 index) = _decodeExisting(id);
-        uint256 header = _intervals[interval];
-        if (!header.cleared()) revert MarketNotCleared(interval);
-        uint256 order = _loadOrder(id);
-        if (!order.isLiveAuctionOrder()) revert MarketOrderNotOpen(id);
-        uint256 wordKey = id >> 8;
-        uint256 bit = 1 << (id & 0xff);
-        uint256 word = _settledBits[wordKey];
-        if (word & bit != 0) revert MarketOrderAlreadySettled(id);
-        _settledBits[wordKey] = word | bit;
-        uint256 filledWh = _filledWh(side, index, order, header, _results[interval]);
-        _settleMoney(id, interval, side, order, filledWh, header.clearingPriceWeiPerKWh());
-        // Every live auction order counted in unsettledOrders (≥ 1 here) is settled exactly once (bitmap).
-        header -= IntervalHeader.ONE_UNSETTLED;
-        _intervals[interval] = header;
-        if (header.unsettledOrders() == 0) {
-            IntervalTotals memory totals = _totals[interval];
-            uint256 dustWei = totals.chargedWei - totals.paidWei; // Σ ceil ≥ Σ floor of the same energy
-            if (dustWei != 0) _credit(_accounts[_dso], dustWei);
-            emit IntervalSettled(interval, totals.chargedWei, totals.paidWei, dustWei);
-        }
-    }
-
-    /// @dev Bid: pay the fill at the clearing price, refund the rest of the lock. Offer: credit the payout.
-    function _settleMoney(uint256 id, uint64 interval, Side side, uint256 order, uint256 filledWh, uint256 priceWeiPerKWh)
-        private
-    {
-        address owner = _accountAt[order.accountIndex()];
-        Account storage account = _accounts[owner];
-        uint256 amountWei;
-        uint256 refundWei;
-        if (side == Side.Bid) {
-            uint256 lockWei = ClearingMath.chargeWei(order.priceWeiPerKWh(), order.energyWh());
-            amountWei = ClearingMath.chargeWei(priceWeiPerKWh, filledWh);
-            // clearing price ≤ the bid's limit and filledWh ≤ its energy ⇒ amountWei ≤ lockWei.
-            refundWei = lockWei - amountWei;
-            _releaseLock(account, lockWei, refundWei);
-        } else {
-            amountWei = ClearingMath.payoutWei(priceWeiPerKWh, filledWh);
-            _credit(account, amountWei);
-        }
-        emit OrderSettled(id, owner, interval, uint32(filledWh), amountWei, refundWei);
-    }
-
-    /// @dev Auction fill of a live order of a cleared interval (see ClearingResult).
-    function _filledWh(Side side, uint256 index, uint256 order, uint256 header, uint256 result)
-        private
-        pure
-        returns (uint256)
-    {
-        if (!header.hasPrice()) return 0;
-        return ClearingResult.filledWh(result, side == Side.Bid, index, order.priceWeiPerKWh(), order.energyWh());
     }
 
     function _orderView(uint64 interval, Side side, uint256 index, uint256 header, uint256 result)
@@ -674,48 +639,6 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
         o.settled = _settledBits[id >> 8] & (1 << (id & 0xff)) != 0;
     }
 
-    function _sortedSide(uint64 interval, Side side, uint256 count, uint256 live)
-        private
-        view
-        returns (bytes memory out)
-    {
-        uint256[] memory keys = new uint256[](live);
-        uint256 n;
-        uint256 baseId = OrderIds.encode(interval, uint8(side), 0);
-        for (uint256 index; index < count; ++index) {
-            uint256 order = PackedOrder.fromSlot(_orderSlots[(baseId | index) >> 1], index);
-            if (!order.isLiveAuctionOrder()) continue;
-            keys[n++] = _meritKey(side, order.priceWeiPerKWh(), index);
-        }
-        keys = _mergeSort(keys);
-        out = new bytes(2 * n);
-        for (uint256 p; p < n; ++p) {
-            uint256 index = keys[p] - 1; // low 16 bits: the index
-            out[2 * p] = bytes1(uint8(index >> 8));
-            out[2 * p + 1] = bytes1(uint8(index));
-        }
-    }
-
-    /// @dev Bottom-up merge sort (ascending) in memory: O(n log n), used by the `sortHints` view only.
-    function _mergeSort(uint256[] memory a) private pure returns (uint256[] memory) {
-        uint256 n = a.length;
-        uint256[] memory b = new uint256[](n);
-        for (uint256 width = 1; width < n; width *= 2) {
-            for (uint256 lo; lo < n; lo += 2 * width) {
-                uint256 mid = lo + width < n ? lo + width : n;
-                uint256 hi = lo + 2 * width < n ? lo + 2 * width : n;
-                uint256 i = lo;
-                uint256 j = mid;
-                uint256 k = lo;
-                while (i < mid && j < hi) b[k++] = a[i] <= a[j] ? a[i++] : a[j++];
-                while (i < mid) b[k++] = a[i++];
-                while (j < hi) b[k++] = a[j++];
-            }
-            (a, b) = (b, a);
-        }
-        return a;
-    }
-
     function _cacheParticipant(
         address account,
         IParticipantRegistry.Role role,
@@ -738,47 +661,12 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
                 flags = _CAN_BUY;
             }
         }
-        a.flags = uint8(flags);
+        a.flags = uint8(flags) | (a.flags & _FLAG_IN_DEBT);
         a.zone = zone;
-    }
-
-    /// @dev Decode an id and check the order exists (its index is below the side's count).
-    function _decodeExisting(uint256 id) private view returns (uint64 interval, Side side, uint256 index) {
-        (bool valid, uint64 i, uint8 s, uint32 idx) = OrderIds.decode(id);
-        if (!valid) revert MarketUnknownOrder(id);
-        uint256 header = _intervals[i];
-        if (idx >= (s == 0 ? header.bidCount() : header.offerCount())) revert MarketUnknownOrder(id);
-        return (i, Side(s), idx);
-    }
-
-    function _loadOrder(uint256 id) private view returns (uint256) {
-        return PackedOrder.fromSlot(_orderSlots[id >> 1], id);
     }
 
     function _storeOrder(uint256 id, uint256 index, uint256 order) private {
         _orderSlots[id >> 1] = PackedOrder.intoSlot(_orderSlots[id >> 1], index, order);
-    }
-
-    /// @dev The schedule word that applies to `interval` (the hot slot unless the interval is older).
-    function _scheduleFor(uint64 interval) private view returns (uint256 s) {
-        s = _hot;
-        if (interval < s.fromInterval()) s = _historicSchedule(interval);
-    }
-
-    function _historicSchedule(uint64 interval) private view returns (uint256) {
-        return _versions[_versionIndexFor(interval)].schedule;
-    }
-
-    /// @dev Binary search for the last version whose first interval is ≤ interval (version 0 starts at 0).
-    function _versionIndexFor(uint64 interval) private view returns (uint256) {
-        uint256 lo;
-        uint256 hi = _versions.length - 1;
-        while (lo < hi) {
-            uint256 mid = (lo + hi + 1) / 2;
-            if (_versions[mid].schedule.fromInterval() <= interval) lo = mid;
-            else hi = mid - 1;
-        }
-        return lo;
     }
 
     function _paramsOf(Version storage v) private view returns (MarketParams memory) {
@@ -810,5 +698,30 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, EscrowVault, Acces
                 || p.maxOrdersPerSide > MAX_ORDERS_PER_SIDE || p.kDenominator == 0 || p.kNumerator > p.kDenominator
                 || p.intervalSeconds == 0
         ) revert MarketParamsInvalid();
+    }
+
+    /// @dev Run this call's calldata in the settlement module on this contract's storage; bubble up
+    /// its revert. (Used by functions without return values; returns normally so that modifiers
+    /// such as nonReentrant complete.)
+    function _delegate() private {
+        address target = _settlement;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            if iszero(delegatecall(gas(), target, ptr, calldatasize(), 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
+    /// @dev A view of the settlement module: static self-call to `delegatedView(msg.data)`, whose
+    /// raw result is this call's result.
+    function _delegateView() private view {
+        (bool ok, bytes memory ret) = address(this).staticcall(abi.encodeCall(this.delegatedView, (msg.data)));
+        assembly ("memory-safe") {
+            if iszero(ok) { revert(add(ret, 32), mload(ret)) }
+            return(add(ret, 32), mload(ret))
+        }
     }
 }

@@ -12,7 +12,14 @@ import {IEscrowVault} from "../interfaces/IEscrowVault.sol";
 /// @notice Holds every participant's payment tokens as a free and a locked balance. Tokens enter
 /// only through `deposit` and leave only through `withdraw` (pull payments, allowed while paused);
 /// everything in between — bid locks, refunds, charges, payouts — moves numbers between balances.
-/// Invariant: token balance of this contract ≥ Σ (freeWei + lockedWei) over all accounts.
+/// Invariant: token balance of this contract == Σ (freeWei + lockedWei) over all accounts, except
+/// while an interval is half settled: its sellers are credited before its buyers' locks are charged,
+/// so Σ free + Σ locked exceeds the balance by exactly the interval's seller credits not yet
+/// collected from buyers (IEnergyMarket.settlementOf: sellersPaidWei − buyersChargedWei, never
+/// more than those buyers' locks), and is equal again when its last order is settled.
+/// Debt: an account may owe an imbalance charge it could not pay (`_FLAG_IN_DEBT`, amount kept by
+/// the inheriting contract); every later credit to it — deposit, refund, payout — repays the debt
+/// first (hook `_repayDebtFrom`).
 /// @dev Abstract: the market inherits it, so one deployed contract holds orders and money (one
 /// storage read serves both). The account record is one storage slot; its last 56 bits belong to
 /// the inheriting contract (the market keeps its participant cache there).
@@ -28,6 +35,9 @@ abstract contract EscrowVault is IEscrowVault, ReentrancyGuardTransient {
         uint16 zone; // participant cache (market): feeder / zone number
         uint8 flags; // participant cache (market): may buy / may sell
     }
+
+    /// @dev Account.flags bit owned by the vault: the account owes a debt (see `_repayDebtFrom`).
+    uint8 internal constant _FLAG_IN_DEBT = 0x80;
 
     IERC20 private immutable _paymentToken;
 
@@ -81,10 +91,17 @@ abstract contract EscrowVault is IEscrowVault, ReentrancyGuardTransient {
         return _accounts[account].lockedWei;
     }
 
-    /// @dev Add `amountWei` to a free balance (checked: reverts rather than truncates or wraps).
-    function _credit(Account storage account, uint256 amountWei) internal {
-        account.freeWei += SafeCast.toUint96(amountWei);
+    /// @dev Add `amountWei` to `owner`'s free balance, after repaying its debt if it has one
+    /// (checked: reverts rather than truncates or wraps).
+    function _credit(address owner, Account storage account, uint256 amountWei) internal {
+        account.freeWei += SafeCast.toUint96(_repayDebtFrom(owner, account, amountWei));
     }
+
+    /// @dev Hook: repay `owner`'s debt out of a credit of `amountWei`; returns what is left to credit.
+    function _repayDebtFrom(address owner, Account storage account, uint256 amountWei)
+        internal
+        virtual
+        returns (uint256);
 
     /// @dev Move `lockWei` of `owner`'s free balance into its locked balance.
     /// Reverts with VaultInsufficientBalance if the free balance is smaller.
@@ -98,9 +115,9 @@ abstract contract EscrowVault is IEscrowVault, ReentrancyGuardTransient {
 
     /// @dev Release a lock of `lockWei` (must be part of the locked balance) and return `refundWei`
     /// (≤ lockWei) of it to the free balance; the rest was spent.
-    function _releaseLock(Account storage account, uint256 lockWei, uint256 refundWei) internal {
+    function _releaseLock(address owner, Account storage account, uint256 lockWei, uint256 refundWei) internal {
         account.lockedWei -= SafeCast.toUint96(lockWei);
-        account.freeWei += SafeCast.toUint96(refundWei);
+        account.freeWei += SafeCast.toUint96(_repayDebtFrom(owner, account, refundWei));
     }
 
     /// @dev Take `amountWei` out of `owner`'s free balance (it is paid to others inside the vault).
@@ -115,7 +132,7 @@ abstract contract EscrowVault is IEscrowVault, ReentrancyGuardTransient {
         if (amountWei == 0) revert VaultZeroAmount();
         Account storage account = _accounts[msg.sender];
         // Checked: reverts (SafeCastOverflowedUintDowncast or overflow) rather than truncating.
-        account.freeWei += SafeCast.toUint96(amountWei);
+        account.freeWei += SafeCast.toUint96(_repayDebtFrom(msg.sender, account, amountWei));
         emit Deposited(msg.sender, amountWei);
         _paymentToken.safeTransferFrom(msg.sender, address(this), amountWei);
     }

@@ -1,6 +1,934 @@
 // GENERATED — do not edit; run `npm run bindings` (scripts/gen-bindings.ts).
 // ABIs of the deployable contracts of the five layers, typed `as const` for viem and wagmi.
 
+/** DeliverySettlement — transaction layer (contracts/transaction/DeliverySettlement.sol). */
+export const deliverySettlementAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "contract IERC20",
+        "name": "paymentToken_",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "registry_",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "dso_",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      }
+    ],
+    "name": "MarketNotCleared",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "MarketOnlySelf",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketOrderAlreadySettled",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketOrderNotOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "gateClosureTime",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketParamsIntervalGated",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "graceEndsAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketReadingMissing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      }
+    ],
+    "name": "MarketReadingsNotFinal",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "unsettledOffers",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketSellersNotSettled",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketSettleBatchTooLarge",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "MarketSettlementAlreadyConfigured",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "MarketSettlementNotConfigured",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketUnknownOrder",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "MarketZeroAddress",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ReentrancyGuardReentrantCall",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "bits",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "SafeCastOverflowedUintDowncast",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "SafeERC20FailedOperation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "availableWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requiredWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "VaultInsufficientBalance",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "VaultZeroAmount",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "repaidWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "debtWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "DebtRepaid",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amountWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "Deposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "tariffs",
+        "type": "tuple"
+      }
+    ],
+    "name": "GridTariffsScheduled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deliveredWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "chargedWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "paidWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "dustToDsoWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "IntervalSettled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "filledWh",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deliveredWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amountWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "refundWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "OrderSettled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "soldWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deliveredWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "payoutWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "gridFeeWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "imbalanceWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "debtWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "SellerSettled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "ledger",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "committee",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "certificate",
+        "type": "address"
+      }
+    ],
+    "name": "SettlementConfigured",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amountWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "Withdrawn",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint16",
+        "name": "zone",
+        "type": "uint16"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "feeWeiPerKWh",
+        "type": "uint32"
+      }
+    ],
+    "name": "ZoneGridFeeScheduled",
+    "type": "event"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "ledger",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "certificate",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "initialTariffs",
+        "type": "tuple"
+      }
+    ],
+    "name": "configureSettlement",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amountWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "deposit",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amountWei",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint8",
+        "name": "v",
+        "type": "uint8"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "r",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "s",
+        "type": "bytes32"
+      }
+    ],
+    "name": "depositWithPermit",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "freeBalanceOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      }
+    ],
+    "name": "gridTariffsFor",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "lockedBalanceOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "paymentToken",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "tariffs",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      }
+    ],
+    "name": "scheduleGridTariffs",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "zone",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint32",
+        "name": "feeWeiPerKWh",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      }
+    ],
+    "name": "scheduleZoneGridFee",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      }
+    ],
+    "name": "sellerSettlementOf",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "settled",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint64",
+        "name": "soldWh",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deliveredWh",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "orderIds",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "settle",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      }
+    ],
+    "name": "settlementOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "deliveredWh",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "buyersFilledWh",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "buyersDeliveredWh",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint128",
+            "name": "sellersPaidWei",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "buyersChargedWei",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.IntervalSettlement",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      }
+    ],
+    "name": "sortHints",
+    "outputs": [
+      {
+        "internalType": "bytes",
+        "name": "sortedBidIndexes",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sortedOfferIndexes",
+        "type": "bytes"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amountWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "withdraw",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "zone",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      }
+    ],
+    "name": "zoneGridFeeFor",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  }
+] as const;
+
 /** EnergyCertificate — transaction layer (contracts/transaction/EnergyCertificate.sol). */
 export const energyCertificateAbi = [
   {
@@ -949,6 +1877,22 @@ export const energyMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "debtWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketAccountInDebt",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint64",
         "name": "interval",
         "type": "uint64"
@@ -1106,6 +2050,17 @@ export const energyMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "MarketOnlySelf",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "orderId",
         "type": "uint256"
@@ -1192,6 +2147,80 @@ export const energyMarketAbi = [
       }
     ],
     "name": "MarketPriceBelowFloor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "graceEndsAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketReadingMissing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      }
+    ],
+    "name": "MarketReadingsNotFinal",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "unsettledOffers",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketSellersNotSettled",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketSettleBatchTooLarge",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "MarketSettlementAlreadyConfigured",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "MarketSettlementNotConfigured",
     "type": "error"
   },
   {
@@ -1369,11 +2398,77 @@ export const energyMarketAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "repaidWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "debtWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "DebtRepaid",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "amountWei",
         "type": "uint256"
       }
     ],
     "name": "Deposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "tariffs",
+        "type": "tuple"
+      }
+    ],
+    "name": "GridTariffsScheduled",
     "type": "event"
   },
   {
@@ -1426,6 +2521,12 @@ export const energyMarketAbi = [
         "indexed": true,
         "internalType": "uint64",
         "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deliveredWh",
         "type": "uint64"
       },
       {
@@ -1657,6 +2758,12 @@ export const energyMarketAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint64",
+        "name": "deliveredWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
         "internalType": "uint256",
         "name": "amountWei",
         "type": "uint256"
@@ -1763,6 +2870,86 @@ export const energyMarketAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "soldWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deliveredWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "payoutWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "gridFeeWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "imbalanceWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "debtWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "SellerSettled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "ledger",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "committee",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "certificate",
+        "type": "address"
+      }
+    ],
+    "name": "SettlementConfigured",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": false,
         "internalType": "address",
         "name": "account",
@@ -1792,6 +2979,31 @@ export const energyMarketAbi = [
     "type": "event"
   },
   {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint16",
+        "name": "zone",
+        "type": "uint16"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "feeWeiPerKWh",
+        "type": "uint32"
+      }
+    ],
+    "name": "ZoneGridFeeScheduled",
+    "type": "event"
+  },
+  {
     "inputs": [],
     "name": "DEFAULT_ADMIN_ROLE",
     "outputs": [
@@ -1812,6 +3024,32 @@ export const energyMarketAbi = [
         "internalType": "uint16",
         "name": "",
         "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_SETTLE_BATCH",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "READING_GRACE_SECONDS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -1867,6 +3105,51 @@ export const energyMarketAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "name": "configureSettlement",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "currentInterval",
     "outputs": [
@@ -1877,6 +3160,38 @@ export const energyMarketAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "debtOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes",
+        "name": "data",
+        "type": "bytes"
+      }
+    ],
+    "name": "delegatedView",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1928,6 +3243,19 @@ export const energyMarketAbi = [
   {
     "inputs": [],
     "name": "dso",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "energyCertificate",
     "outputs": [
       {
         "internalType": "address",
@@ -2183,6 +3511,47 @@ export const energyMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "name": "gridTariffsFor",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "role",
         "type": "bytes32"
@@ -2279,6 +3648,11 @@ export const energyMarketAbi = [
             "internalType": "uint16",
             "name": "unsettledOrders",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "unsettledOffers",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IEnergyMarket.IntervalState",
@@ -2303,6 +3677,19 @@ export const energyMarketAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "meterLedger",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -2618,6 +4005,46 @@ export const energyMarketAbi = [
         "components": [
           {
             "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "name": "scheduleGridTariffs",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint32",
             "name": "priceCapWeiPerKWh",
             "type": "uint32"
           },
@@ -2675,8 +4102,65 @@ export const energyMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "name": "scheduleZoneGridFee",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "name": "sellerSettlementOf",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256[]",
-        "name": "orderIds",
+        "name": "",
         "type": "uint256[]"
       }
     ],
@@ -2689,7 +4173,53 @@ export const energyMarketAbi = [
     "inputs": [
       {
         "internalType": "uint64",
-        "name": "interval",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "name": "settlementOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "deliveredWh",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "buyersFilledWh",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "buyersDeliveredWh",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint128",
+            "name": "sellersPaidWei",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "buyersChargedWei",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.IntervalSettlement",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
         "type": "uint64"
       }
     ],
@@ -2697,12 +4227,12 @@ export const energyMarketAbi = [
     "outputs": [
       {
         "internalType": "bytes",
-        "name": "sortedBidIndexes",
+        "name": "",
         "type": "bytes"
       },
       {
         "internalType": "bytes",
-        "name": "sortedOfferIndexes",
+        "name": "",
         "type": "bytes"
       }
     ],
@@ -2806,6 +4336,30 @@ export const energyMarketAbi = [
     "name": "withdraw",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "name": "zoneGridFeeFor",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   }
 ] as const;

@@ -4,7 +4,7 @@
 import type { Address } from "viem";
 
 /** Names of the deployable contracts. */
-export const contractNames = ["EnergyCertificate","EnergyMarket","MeterLedger","ParticipantRegistry","PaymentChannels","PaymentToken","Supervisor","ValidatorCommittee"] as const;
+export const contractNames = ["DeliverySettlement","EnergyCertificate","EnergyMarket","MeterLedger","ParticipantRegistry","PaymentChannels","PaymentToken","Supervisor","ValidatorCommittee"] as const;
 export type ContractName = (typeof contractNames)[number];
 
 /** chain id → contract name → address. */

@@ -1,6 +1,6 @@
 // GENERATED — do not edit; run `npm run bindings` (scripts/gen-bindings.ts).
 import type { Address } from "viem";
-import { energyCertificateAbi, energyMarketAbi, meterLedgerAbi, participantRegistryAbi, paymentChannelsAbi, paymentTokenAbi, supervisorAbi, validatorCommitteeAbi } from "./abis.ts";
+import { deliverySettlementAbi, energyCertificateAbi, energyMarketAbi, meterLedgerAbi, participantRegistryAbi, paymentChannelsAbi, paymentTokenAbi, supervisorAbi, validatorCommitteeAbi } from "./abis.ts";
 import { addresses, type ContractName } from "./addresses.ts";
 
 export * from "./abis.ts";
@@ -10,6 +10,7 @@ export type Layer = "user" | "consensus" | "contract" | "transaction" | "supervi
 
 /** Every deployable contract: its ABI, its layer and its source file. */
 export const contracts = {
+  DeliverySettlement: { abi: deliverySettlementAbi, layer: "transaction", source: "contracts/transaction/DeliverySettlement.sol" },
   EnergyCertificate: { abi: energyCertificateAbi, layer: "transaction", source: "contracts/transaction/EnergyCertificate.sol" },
   EnergyMarket: { abi: energyMarketAbi, layer: "contract", source: "contracts/market/EnergyMarket.sol" },
   MeterLedger: { abi: meterLedgerAbi, layer: "consensus", source: "contracts/consensus/MeterLedger.sol" },

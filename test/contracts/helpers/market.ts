@@ -1,10 +1,17 @@
 /**
  * Shared fixtures for the market tests: the real PaymentToken and ParticipantRegistry, an
- * EnergyMarket subscribed to the registry, and a handful of funded, registered traders.
+ * EnergyMarket subscribed to the registry, and a handful of funded, registered traders — each with
+ * a real meter key bound in the registry — plus the consensus side the market settles on: a
+ * ValidatorCommittee of 4 (Hardhat dev accounts 10 … 13), a MeterLedger on the market's clock and
+ * an EnergyCertificate, wired with `configureSettlement` (see helpers/delivery.ts to settle).
  */
 import assert from "node:assert/strict";
 import { network } from "hardhat";
-import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
+import { keccak256, toBytes, type Address, type Hex } from "viem";
+import { DEV_ACCOUNTS } from "../../../lib/devnet/accounts.ts";
+import { devnetMeterKey } from "../../../lib/consensus/meters.ts";
+import { meterLedgerDomain } from "../../../lib/consensus/readings.ts";
+import { Validator, committeeDomain } from "../../../lib/consensus/validator.ts";
 
 export type Connection = Awaited<ReturnType<typeof network.create>>;
 
@@ -13,6 +20,21 @@ export const Side = { Bid: 0, Offer: 1 } as const;
 export const Role = { None: 0, Prosumer: 1, Consumer: 2, Aggregator: 3, Validator: 4, DSO: 5, Regulator: 6 } as const;
 
 export const SUPERVISOR_ROLE = keccak256(toBytes("SUPERVISOR_ROLE"));
+export const SCORER_ROLE = keccak256(toBytes("SCORER_ROLE"));
+export const MINTER_ROLE = keccak256(toBytes("MINTER_ROLE"));
+
+export type GridTariffs = {
+  imbalanceWeiPerKWh: number;
+  retailWeiPerKWh: number;
+  feedInWeiPerKWh: number;
+  defaultZoneFeeWeiPerKWh: number;
+};
+
+/** No grid fees and no imbalance charge: a fully delivered trade pays exactly as at clearing. */
+export const ZERO_TARIFFS: GridTariffs = { imbalanceWeiPerKWh: 0, retailWeiPerKWh: 0, feedInWeiPerKWh: 0, defaultZoneFeeWeiPerKWh: 0 };
+
+/** Meter export rating of the test ledger (Wh per interval): high, so big test books fit. */
+export const TEST_MAX_EXPORT_WH = 1_000_000_000;
 
 /** 1 PLC in base units (6 decimals). */
 export const PLC = 1_000_000n;
@@ -63,7 +85,7 @@ export const payout = (price: bigint | number, wh: bigint | number) => (BigInt(p
 export function marketFixtures(connection: Connection) {
   const { viem, networkHelpers } = connection;
 
-  async function deployWith(params: MarketParams) {
+  async function deployWith(params: MarketParams, tariffs: GridTariffs = ZERO_TARIFFS) {
     const wallets = await viem.getWalletClients();
     const [admin, supervisor, dso, alice, bob, carol, dave, eve, frank, grace] = wallets;
     const publicClient = await viem.getPublicClient();
@@ -87,6 +109,29 @@ export function marketFixtures(connection: Connection) {
     await registry.write.addListener([market.address]);
     await market.write.grantRole([SUPERVISOR_ROLE, supervisor.account.address]);
 
+    // Consensus side: 4 validators (quorum 3), the ledger on the market's clock, certificates.
+    const validatorAccounts = DEV_ACCOUNTS.slice(10, 14);
+    const committee = await viem.deployContract("ValidatorCommittee", [
+      admin.account.address,
+      validatorAccounts.map((a) => a.address),
+    ]);
+    const ledger = await viem.deployContract("MeterLedger", [
+      admin.account.address,
+      registry.address,
+      committee.address,
+      market.address,
+      TEST_MAX_EXPORT_WH,
+    ]);
+    const certificate = await viem.deployContract("EnergyCertificate", [admin.account.address, ""]);
+    await ledger.write.grantRole([SCORER_ROLE, market.address]);
+    await certificate.write.grantRole([MINTER_ROLE, market.address]);
+    await market.write.configureSettlement([ledger.address, certificate.address, tariffs]);
+    const chainId = await publicClient.getChainId();
+    const validators = validatorAccounts
+      .map((a) => new Validator(a.privateKey, committeeDomain(chainId, committee.address)))
+      .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+    const ledgerDomain = meterLedgerDomain(chainId, ledger.address);
+
     // alice, carol: prosumers; bob, frank: consumers; dave: aggregator; grace: validator (not a trader);
     // eve: not registered.
     const roles: [typeof alice, number][] = [
@@ -97,12 +142,13 @@ export function marketFixtures(connection: Connection) {
       [frank, Role.Consumer],
       [grace, Role.Validator],
     ];
-    let meter = 0xa000;
+    // Meter keys 300 + i of the devnet derivation (not any demo meter), by account (lowercase).
+    const meters = new Map<string, { address: Address; privateKey: Hex }>();
+    let meterIndex = 300;
     for (const [wallet, role] of roles) {
-      await registry.write.registerFor(
-        [wallet.account.address, role, getAddress(`0x${(meter++).toString(16).padStart(40, "0")}`), 1],
-        { account: supervisor.account },
-      );
+      const meter = devnetMeterKey(meterIndex++);
+      meters.set(wallet.account.address.toLowerCase(), meter);
+      await registry.write.registerFor([wallet.account.address, role, meter.address, 1], { account: supervisor.account });
     }
     for (const wallet of [alice, bob, carol, dave, eve, frank]) {
       await token.write.mint([wallet.account.address, DEPOSIT + WALLET]);
@@ -116,6 +162,13 @@ export function marketFixtures(connection: Connection) {
       token,
       registry,
       market,
+      committee,
+      ledger,
+      certificate,
+      validators,
+      ledgerDomain,
+      meters,
+      tariffs,
       params,
       genesisTime,
       admin,
@@ -200,8 +253,12 @@ export async function assertRevertsUnchanged(
   assert.deepEqual(await marketSnapshot(fx, interval), before);
 }
 
-/** Σ locked of all actors must equal Σ of the open bids' locks; vault holds Σ free + Σ locked. */
-export async function assertVaultSolvent(fx: MarketFixture) {
+/**
+ * The vault holds Σ free + Σ locked of every actor, less the seller credits of half-settled
+ * intervals not yet collected from their buyers (`inFlight`: Σ settlementOf(i).sellersPaidWei −
+ * buyersChargedWei over such intervals; pass the intervals that may be half settled).
+ */
+export async function assertVaultSolvent(fx: MarketFixture, halfSettled: readonly bigint[] = []) {
   const { market, token } = fx;
   const actors = [fx.alice, fx.bob, fx.carol, fx.dave, fx.eve, fx.frank, fx.dso, fx.admin, fx.supervisor, fx.grace];
   let total = 0n;
@@ -209,5 +266,10 @@ export async function assertVaultSolvent(fx: MarketFixture) {
     total += await market.read.freeBalanceOf([w.account.address]);
     total += await market.read.lockedBalanceOf([w.account.address]);
   }
-  assert.equal(await token.read.balanceOf([market.address]), total);
+  let inFlight = 0n;
+  for (const i of halfSettled) {
+    const st = await market.read.settlementOf([i]);
+    if ((await market.read.intervalState([i])).unsettledOrders > 0) inFlight += st.sellersPaidWei - st.buyersChargedWei;
+  }
+  assert.equal(await token.read.balanceOf([market.address]), total - inFlight);
 }

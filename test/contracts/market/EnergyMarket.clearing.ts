@@ -20,6 +20,7 @@ import {
   assertVaultSolvent,
   type MarketFixture,
 } from "../helpers/market.ts";
+import { attestDeliveries, settleDelivered } from "../helpers/delivery.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
@@ -48,11 +49,12 @@ async function fills(fx: MarketFixture, interval: bigint) {
   return { bids: bids.map((o) => o.filledWh), offers: offers.map((o) => o.filledWh) };
 }
 
+/** Every order id of an interval, offers first (sellers settle before buyers). */
 async function allIds(fx: MarketFixture, interval: bigint) {
   const s = await fx.market.read.intervalState([interval]);
   return [
-    ...[...Array(s.bidCount).keys()].map((i) => orderIdOf(interval, Side.Bid, i)),
     ...[...Array(s.offerCount).keys()].map((i) => orderIdOf(interval, Side.Offer, i)),
+    ...[...Array(s.bidCount).keys()].map((i) => orderIdOf(interval, Side.Bid, i)),
   ];
 }
 
@@ -111,13 +113,14 @@ describe("EnergyMarket — clearing and settlement", () => {
         clearingPriceWeiPerKWh: 260_003,
         clearedWh: 1_919n,
         unsettledOrders: 8,
+        unsettledOffers: 4,
       });
       assert.deepEqual(await fills(fx, I), { bids: [1_010, 505, 404, 0], offers: [606, 707, 303, 303] });
       // Nothing moves until settlement.
       assert.equal(await market.read.lockedBalanceOf([bob.account.address]), 303_000n + 121_200n);
     });
 
-    it("settles every order: buyers pay ceil, get the rest back; sellers get floor; dust 5 to the DSO", async () => {
+    it("settles on full delivery: sellers first (floor of their total), then buyers pay ceil; dust to the DSO", async () => {
       const fx = await workedExample();
       const { viem, market, alice, bob, carol, dave, frank, dso } = fx;
       await clearWithHints(fx, I);
@@ -126,35 +129,45 @@ describe("EnergyMarket — clearing and settlement", () => {
         [charge(p, 1_010), charge(p, 404), charge(p, 505)],
         [262_604n, 105_042n, 131_302n],
       );
-      assert.deepEqual(
-        [payout(p, 707), payout(p, 606), payout(p, 303)],
-        [183_822n, 157_561n, 78_780n],
-      );
+      // Each seller is paid floor(p × its total delivered / 1000): alice 606 + 303, carol 707 + 303.
+      assert.deepEqual([payout(p, 909), payout(p, 1_010)], [236_342n, 262_603n]);
+      await attestDeliveries(fx, I); // every seller exports exactly what it sold
       const b0 = orderIdOf(I, Side.Bid, 0);
       const b3 = orderIdOf(I, Side.Bid, 3);
       const o2 = orderIdOf(I, Side.Offer, 2);
-      // Settle in two batches, in any order; anyone may call.
-      let hash = await market.write.settle([[b0, b3, o2]], { account: carol.account });
-      await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [b0, addr(bob), I, 1_010, 262_604n, 303_000n - 262_604n]);
-      await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [b3, addr(bob), I, 0, 0n, 121_200n]);
-      await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [o2, addr(alice), I, 303, 78_780n, 0n]);
-      assert.equal((await market.read.intervalState([I])).unsettledOrders, 5);
-      const rest = (await allIds(fx, I)).filter((id) => ![b0, b3, o2].includes(id));
+      // Buyers wait for every seller of the interval.
+      await assertRevertsUnchanged(fx, I, () => market.write.settle([[o2, b0]]), "MarketSellersNotSettled", [I, 3n]);
+      // Settle in batches, in any order within a side; anyone may call.
+      let hash = await market.write.settle([[o2]], { account: carol.account });
+      await viem.assertions.emitWithArgs(hash, market, "SellerSettled", [I, addr(alice), 909n, 909n, 236_342n, 0n, 0n, 0n]);
+      await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [o2, addr(alice), I, 303, 303n, 0n, 0n]);
+      const others = (await allIds(fx, I)).filter((id) => id !== o2);
+      hash = await market.write.settle([others.slice(0, 3)]);
+      await viem.assertions.emitWithArgs(hash, market, "SellerSettled", [I, addr(carol), 1_010n, 1_010n, 262_603n, 0n, 0n, 0n]);
+      hash = await market.write.settle([[b0, b3]]);
+      await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [b0, addr(bob), I, 1_010, 1_010n, 262_604n, 303_000n - 262_604n]);
+      await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [b3, addr(bob), I, 0, 0n, 0n, 121_200n]);
+      assert.equal((await market.read.intervalState([I])).unsettledOrders, 2);
+      await assertVaultSolvent(fx, [I]);
+      const rest = others.slice(3).filter((id) => id !== b0 && id !== b3);
       hash = await market.write.settle([rest]);
-      await viem.assertions.emitWithArgs(hash, market, "IntervalSettled", [I, 498_948n, 498_943n, 5n]);
+      await viem.assertions.emitWithArgs(hash, market, "IntervalSettled", [I, 1_919n, 498_948n, 498_945n, 3n]);
 
       assert.equal(await market.read.freeBalanceOf([bob.account.address]), DEPOSIT - 262_604n);
       assert.equal(await market.read.freeBalanceOf([frank.account.address]), DEPOSIT - 105_042n);
       assert.equal(await market.read.freeBalanceOf([dave.account.address]), DEPOSIT - 131_302n);
-      assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT + 157_561n + 78_780n);
-      assert.equal(await market.read.freeBalanceOf([carol.account.address]), DEPOSIT + 183_822n + 78_780n);
-      assert.equal(await market.read.freeBalanceOf([dso.account.address]), 5n);
+      assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT + 236_342n);
+      assert.equal(await market.read.freeBalanceOf([carol.account.address]), DEPOSIT + 262_603n);
+      assert.equal(await market.read.freeBalanceOf([dso.account.address]), 3n);
       for (const w of [bob, frank, dave]) assert.equal(await market.read.lockedBalanceOf([w.account.address]), 0n);
       assert.equal((await market.read.intervalState([I])).unsettledOrders, 0);
       assert.ok((await market.read.getOrders([I, Side.Bid, 0n, 10n])).every((o) => o.settled));
+      // Certificates: exactly the delivered Wh, to the buyers.
+      assert.equal(await fx.certificate.read.balanceOf([bob.account.address, I]), 1_010n);
+      assert.equal(await fx.certificate.read.mintedWh([I]), 1_919n);
       await assertVaultSolvent(fx);
       // Sellers withdraw their proceeds.
-      await market.write.withdraw([DEPOSIT + 157_561n + 78_780n], { account: alice.account });
+      await market.write.withdraw([DEPOSIT + 236_342n], { account: alice.account });
       await assertVaultSolvent(fx);
     });
   });
@@ -181,7 +194,7 @@ describe("EnergyMarket — clearing and settlement", () => {
         await place(fx, I, book(fx));
         const hash = await clearWithHints(fx, I);
         await fx.viem.assertions.emitWithArgs(hash, fx.market, "IntervalCleared", [I, true, price, 1_000n, 1, 1]);
-        await fx.market.write.settle([await allIds(fx, I)]);
+        await settleDelivered(fx, I);
         assert.equal(await fx.market.read.freeBalanceOf([fx.bob.account.address]), DEPOSIT - BigInt(price));
         assert.equal(await fx.market.read.freeBalanceOf([fx.alice.account.address]), DEPOSIT + BigInt(price));
         assert.equal(await fx.market.read.freeBalanceOf([fx.frank.account.address]), DEPOSIT);
@@ -215,7 +228,7 @@ describe("EnergyMarket — clearing and settlement", () => {
       const hash = await clearWithHints(fx, I);
       await fx.viem.assertions.emitWithArgs(hash, fx.market, "IntervalCleared", [I, true, 200_000, 700n, 2, 1]);
       assert.deepEqual(await fills(fx, I), { bids: [500, 200], offers: [700] });
-      await fx.market.write.settle([await allIds(fx, I)]);
+      await settleDelivered(fx, I);
       assert.equal(await fx.market.read.freeBalanceOf([fx.bob.account.address]), DEPOSIT - 40_000n);
       assert.equal(await fx.market.read.lockedBalanceOf([fx.bob.account.address]), 0n);
       assert.equal(await fx.market.read.freeBalanceOf([fx.alice.account.address]), DEPOSIT + 140_000n);
@@ -248,9 +261,10 @@ describe("EnergyMarket — clearing and settlement", () => {
       const state = await market.read.intervalState([I]);
       assert.equal(state.hasPrice, false);
       assert.equal(state.unsettledOrders, 2);
+      // Nobody sold anything: no readings are needed.
       const settleHash = await market.write.settle([await allIds(fx, I)]);
-      await viem.assertions.emitWithArgs(settleHash, market, "OrderSettled", [orderIdOf(I, Side.Bid, 0), addr(bob), I, 0, 0n, 100_000n]);
-      await viem.assertions.emitWithArgs(settleHash, market, "IntervalSettled", [I, 0n, 0n, 0n]);
+      await viem.assertions.emitWithArgs(settleHash, market, "OrderSettled", [orderIdOf(I, Side.Bid, 0), addr(bob), I, 0, 0n, 0n, 100_000n]);
+      await viem.assertions.emitWithArgs(settleHash, market, "IntervalSettled", [I, 0n, 0n, 0n, 0n]);
       assert.equal(await market.read.freeBalanceOf([bob.account.address]), DEPOSIT);
       assert.equal(await market.read.lockedBalanceOf([bob.account.address]), 0n);
     });
@@ -259,7 +273,7 @@ describe("EnergyMarket — clearing and settlement", () => {
       const fx = await networkHelpers.loadFixture(deployMarket);
       const hash = await clearWithHints(fx, 3n);
       await fx.viem.assertions.emitWithArgs(hash, fx.market, "IntervalCleared", [3n, false, 0, 0n, 0, 0]);
-      await fx.viem.assertions.emitWithArgs(hash, fx.market, "IntervalSettled", [3n, 0n, 0n, 0n]);
+      await fx.viem.assertions.emitWithArgs(hash, fx.market, "IntervalSettled", [3n, 0n, 0n, 0n, 0n]);
     });
 
     it("cancelled orders and fully taken offers are not in the auction", async () => {
@@ -305,7 +319,7 @@ describe("EnergyMarket — clearing and settlement", () => {
       const state = await market.read.intervalState([J]);
       assert.deepEqual([state.clearingPriceWeiPerKWh, state.clearedWh], [100_000, 500n]);
       assert.deepEqual(await fills(fx, J), { bids: [0, 500], offers: [500] });
-      await market.write.settle([await allIds(fx, J)]);
+      await settleDelivered(fx, J);
       assert.equal(await market.read.freeBalanceOf([bob.account.address]), DEPOSIT); // whole lock back
       assert.equal(await market.read.freeBalanceOf([frank.account.address]), DEPOSIT - 50_000n);
       await assertVaultSolvent(fx);
@@ -409,12 +423,13 @@ describe("EnergyMarket — clearing and settlement", () => {
       await closeGate(fx, I);
       await assertRevertsUnchanged(fx, I, () => market.write.settle([[b0]]), "MarketNotCleared", [I]);
       await clearWithHints(fx, I);
-      await market.write.settle([[b0]]);
-      await assertRevertsUnchanged(fx, I, () => market.write.settle([[o0, b0]]), "MarketOrderAlreadySettled", [b0]);
-      await assertRevertsUnchanged(fx, I, () => market.write.settle([[o0, o0]]), "MarketOrderAlreadySettled", [o0]);
-      const unknown = orderIdOf(I, Side.Offer, 1);
-      await assertRevertsUnchanged(fx, I, () => market.write.settle([[o0, unknown]]), "MarketUnknownOrder", [unknown]);
+      await attestDeliveries(fx, I);
       await market.write.settle([[o0]]);
+      await assertRevertsUnchanged(fx, I, () => market.write.settle([[b0, o0]]), "MarketOrderAlreadySettled", [o0]);
+      await market.write.settle([[b0]]);
+      await assertRevertsUnchanged(fx, I, () => market.write.settle([[b0, b0]]), "MarketOrderAlreadySettled", [b0]);
+      const unknown = orderIdOf(I, Side.Offer, 1);
+      await assertRevertsUnchanged(fx, I, () => market.write.settle([[unknown]]), "MarketUnknownOrder", [unknown]);
     });
 
     it("settles several intervals in one call", async () => {
@@ -428,10 +443,13 @@ describe("EnergyMarket — clearing and settlement", () => {
       }
       await clearWithHints(fx, 0n);
       await clearWithHints(fx, 1n);
-      const ids = [...(await allIds(fx, 0n)), ...(await allIds(fx, 1n))];
-      const hash = await market.write.settle([ids]);
-      await fx.viem.assertions.emitWithArgs(hash, market, "IntervalSettled", [0n, 200_000n, 200_000n, 0n]);
-      await fx.viem.assertions.emitWithArgs(hash, market, "IntervalSettled", [1n, 200_000n, 200_000n, 0n]);
+      await attestDeliveries(fx, 0n);
+      await attestDeliveries(fx, 1n);
+      const [o0, b0] = await allIds(fx, 0n);
+      const [o1, b1] = await allIds(fx, 1n);
+      const hash = await market.write.settle([[o0, o1, b0, b1]]);
+      await fx.viem.assertions.emitWithArgs(hash, market, "IntervalSettled", [0n, 1_000n, 200_000n, 200_000n, 0n]);
+      await fx.viem.assertions.emitWithArgs(hash, market, "IntervalSettled", [1n, 1_000n, 200_000n, 200_000n, 0n]);
       assert.equal(await market.read.freeBalanceOf([bob.account.address]), DEPOSIT - 400_000n);
       await assertVaultSolvent(fx);
     });

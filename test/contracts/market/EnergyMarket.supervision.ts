@@ -19,6 +19,7 @@ import {
   assertVaultSolvent,
   type MarketFixture,
 } from "../helpers/market.ts";
+import { attestDeliveries } from "../helpers/delivery.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
@@ -60,7 +61,8 @@ describe("EnergyMarket — supervision", () => {
       // Clearing and settling what already happened work while paused.
       await closeGate(fx, I);
       await market.write.clear([I, hints([0]), hints([1])]);
-      await market.write.settle([[orderIdOf(I, Side.Bid, 0), orderIdOf(I, Side.Offer, 1)]]);
+      await attestDeliveries(fx, I);
+      await market.write.settle([[orderIdOf(I, Side.Offer, 1), orderIdOf(I, Side.Bid, 0)]]);
       // b0 300,000 × 1,000 fills 1,000 of o1 100,000 × 2,000: hi = min(300,000, o1 100,000) → 100,000.
       assert.equal(await market.read.freeBalanceOf([bob.account.address]), DEPOSIT - 1n - 100_000n);
       assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT + 100_000n);

@@ -6,6 +6,7 @@ import {ParticipantRegistry} from "../../../contracts/user/ParticipantRegistry.s
 import {IParticipantRegistry} from "../../../contracts/interfaces/IParticipantRegistry.sol";
 import {EnergyMarket} from "../../../contracts/market/EnergyMarket.sol";
 import {IEnergyMarket} from "../../../contracts/interfaces/IEnergyMarket.sol";
+import {DeliveryOracleMock} from "./mocks/DeliveryOracleMock.sol";
 
 interface VmGas {
     function prank(address sender) external;
@@ -15,7 +16,9 @@ interface VmGas {
 
 /// @notice Gas snapshot of the market's hot paths on the real contracts: placing bids and offers
 /// (first order of an interval, later orders in a fresh and in a shared storage slot), cancel, take
-/// (part and rest), clearing a 10 × 10 book with the contract's own sort hints, and settling it.
+/// (part and rest), clearing a 10 × 10 book with the contract's own sort hints, and settling it on
+/// metered delivery (offers, then bids; the ledger, committee and certificate are a mock here, so
+/// their own costs — score update, ERC-1155 mint — are not in the figures).
 /// Each operation is recorded with `snapshotGasLastCall` in snapshots/EnergyMarket.json, each test's
 /// total in .gas-snapshot; `npm test` runs this file with `--snapshot-check`, so any change shows up
 /// as a diff. After an intended change: `npm run gas:snapshot` and commit the two files.
@@ -28,6 +31,7 @@ contract EnergyMarketGasTest {
     PaymentToken private token;
     ParticipantRegistry private registry;
     EnergyMarket private market;
+    DeliveryOracleMock private oracle;
 
     address private constant DSO = address(0xD50);
     address private constant ALICE = address(0xA11CE); // prosumer
@@ -55,6 +59,17 @@ contract EnergyMarketGasTest {
         });
         market = new EnergyMarket(address(this), address(registry), token, DSO, params, block.timestamp + 3_600);
         registry.addListener(address(market));
+        oracle = new DeliveryOracleMock();
+        market.configureSettlement(
+            address(oracle),
+            address(oracle),
+            IEnergyMarket.GridTariffs({
+                imbalanceWeiPerKWh: 400_000,
+                retailWeiPerKWh: 300_000,
+                feedInWeiPerKWh: 80_000,
+                defaultZoneFeeWeiPerKWh: 30_000
+            })
+        );
         _join(ALICE, IParticipantRegistry.Role.Prosumer, 0xA001);
         _join(CAROL, IParticipantRegistry.Role.Prosumer, 0xA002);
         _join(BOB, IParticipantRegistry.Role.Consumer, 0xA003);
@@ -129,12 +144,12 @@ contract EnergyMarketGasTest {
 
     /// hardhat-config: isolate = true
     function test_clearAndSettle10x10() public {
-        uint256[] memory ids = new uint256[](20);
+        uint256[] memory bids = new uint256[](10);
+        uint256[] memory offers = new uint256[](10);
         for (uint256 i; i < 10; ++i) {
             // bids 0.30–0.39 PLC/kWh, offers 0.20–0.29 PLC/kWh, 500–1,400 Wh: every bid crosses every offer
-            ids[2 * i] = _bid(i % 2 == 0 ? BOB : FRANK, uint32(300_000 + 10_007 * i), uint32(500 + 97 * ((i * 7) % 10)));
-            ids[2 * i + 1] =
-                _offer(i % 2 == 0 ? ALICE : CAROL, uint32(200_000 + 9_973 * ((i * 3) % 10)), uint32(500 + 89 * i));
+            bids[i] = _bid(i % 2 == 0 ? BOB : FRANK, uint32(300_000 + 10_007 * i), uint32(500 + 97 * ((i * 7) % 10)));
+            offers[i] = _offer(i % 2 == 0 ? ALICE : CAROL, uint32(200_000 + 9_973 * ((i * 3) % 10)), uint32(500 + 89 * i));
         }
         vm.warp(market.gateClosureTime(I));
         (bytes memory bidHints, bytes memory offerHints) = market.sortHints(I);
@@ -142,9 +157,26 @@ contract EnergyMarketGasTest {
         vm.snapshotGasLastCall(GROUP, "clear 10 bids x 10 offers");
         IEnergyMarket.IntervalState memory state = market.intervalState(I);
         require(state.cleared && state.hasPrice, "cleared with a price");
-        market.settle(ids);
-        vm.snapshotGasLastCall(GROUP, "settle 20 auction orders (one batch)");
+        // Readings final: alice delivers everything she sold, carol 80 % of it.
+        oracle.finalize(I);
+        (, uint64 aliceSold,) = _sold(ALICE);
+        (, uint64 carolSold,) = _sold(CAROL);
+        oracle.setReading(ALICE, I, uint32(aliceSold));
+        oracle.setReading(CAROL, I, uint32((carolSold * 4) / 5));
+        market.settle(offers);
+        vm.snapshotGasLastCall(GROUP, "settle 10 offers of 2 sellers (one batch)");
+        market.settle(bids);
+        vm.snapshotGasLastCall(GROUP, "settle 10 bids (one batch)");
         require(market.intervalState(I).unsettledOrders == 0, "all settled");
         require(market.lockedBalanceOf(BOB) == 0 && market.lockedBalanceOf(FRANK) == 0, "locks released");
+    }
+
+    /// @dev What `seller` sold in I's auction (Σ fills of its offers).
+    function _sold(address seller) private view returns (bool, uint64 soldWh, uint64) {
+        IEnergyMarket.Order[] memory orders = market.getOrders(I, IEnergyMarket.Side.Offer, 0, 100);
+        for (uint256 i; i < orders.length; ++i) {
+            if (orders[i].owner == seller) soldWh += orders[i].filledWh;
+        }
+        return (false, soldWh, 0);
     }
 }
