@@ -557,6 +557,35 @@ export class ChannelClient {
     if (r.proposed) this.save({ ...r, proposed: null });
   }
 
+  /**
+   * Adopt a both-signed state newer than my latest — restoring what the counterparty (or a backup)
+   * holds after my copy was lost, or completing my proposal whose countersignature never reached me.
+   * Safe because BOTH signatures are verified: I signed this state myself at some point. A pending
+   * proposal of mine at or below its nonce is dropped (it is this state, or the counterparty never
+   * signed it). Returns false (and changes nothing) when the state is not newer than my latest.
+   */
+  async adopt(channelId: bigint, state: SignedState): Promise<boolean> {
+    const r = this.record(channelId);
+    const proof = fromStoredProof(state.proof);
+    const base = r.latest ? fromStoredProof(r.latest.proof) : initialProof(channelId);
+    if (proof.channelId !== channelId) throw new ChannelRejected(`state of channel ${proof.channelId}, not ${channelId}`);
+    if (proof.nonce <= base.nonce) return false;
+    if (new LockTree(state.locks.map(fromStoredLock)).root !== proof.locksRoot) {
+      throw new ChannelRejected(`channel ${channelId} state ${proof.nonce}: locks do not match the locks root`);
+    }
+    const digest = balanceProofDigest(this.domain, proof);
+    if (!(await this.verify(digest, state.sigA, r.partyA)) || !(await this.verify(digest, state.sigB, r.partyB))) {
+      throw new ChannelRejected(`channel ${channelId} state ${proof.nonce}: not signed by both parties`);
+    }
+    const keepProposal = r.proposed && BigInt(r.proposed.proof.nonce) > proof.nonce;
+    this.save({
+      ...r,
+      latest: { proof: toStoredProof(proof), locks: state.locks, sigA: state.sigA, sigB: state.sigB },
+      proposed: keepProposal ? r.proposed : null,
+    });
+    return true;
+  }
+
   // ---------------------------------------------------------------------------- receiving
 
   /**
