@@ -29,6 +29,11 @@ interface ISupervisor {
     event ChannelsPaused(address indexed regulator);
     /// @notice `regulator` allowed opening and funding payment channels again.
     event ChannelsUnpaused(address indexed regulator);
+    /// @notice `regulator` scheduled grid tariffs from `effectiveFromInterval` on (the market's
+    /// GridTariffsScheduled event carries the values).
+    event GridTariffsSet(address indexed regulator, uint64 indexed effectiveFromInterval);
+    /// @notice `regulator` set `zone`'s grid fee from `effectiveFromInterval` on.
+    event ZoneGridFeeSet(address indexed regulator, uint16 indexed zone, uint64 indexed effectiveFromInterval, uint32 feeWeiPerKWh);
     /// @notice `regulator` flagged `account` as anomalous, with a human-readable `reason`.
     event AccountFlagged(address indexed account, address indexed regulator, string reason);
     /// @notice `regulator` cleared `account`'s flag.
@@ -55,6 +60,13 @@ interface ISupervisor {
     /// @notice Allow opening and funding payment channels again (PaymentChannels.unpause).
     /// Requirements: REGULATOR_ROLE; the PaymentChannels contract is set. Emits ChannelsUnpaused.
     function unpauseChannels() external;
+    /// @notice Set the grid tariffs (imbalance, retail, feed-in, default zone fee) from
+    /// `effectiveFromInterval` on. Requirements: REGULATOR_ROLE; the market's own checks (interval
+    /// not gated). Emits GridTariffsSet.
+    function setGridTariffs(IEnergyMarket.GridTariffs calldata tariffs, uint64 effectiveFromInterval) external;
+    /// @notice Set `zone`'s grid fee (base units per kWh of delivered LAN energy) from
+    /// `effectiveFromInterval` on. Requirements: REGULATOR_ROLE; interval not gated. Emits ZoneGridFeeSet.
+    function setZoneGridFee(uint16 zone, uint32 feeWeiPerKWh, uint64 effectiveFromInterval) external;
     /// @notice Suspend a participant in the registry (it can no longer trade). Requirements: REGULATOR_ROLE.
     function suspendParticipant(address account) external;
     /// @notice Lift a participant's suspension in the registry. Requirements: REGULATOR_ROLE.

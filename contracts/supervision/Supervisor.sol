@@ -102,6 +102,24 @@ contract Supervisor is ISupervisor, AccessControl {
         if (address(channels) == address(0)) revert SupervisorZeroAddress();
     }
 
+    /// @inheritdoc ISupervisor
+    function setGridTariffs(IEnergyMarket.GridTariffs calldata tariffs, uint64 effectiveFromInterval)
+        external
+        onlyRole(REGULATOR_ROLE)
+    {
+        _market.scheduleGridTariffs(tariffs, effectiveFromInterval);
+        emit GridTariffsSet(msg.sender, effectiveFromInterval);
+    }
+
+    /// @inheritdoc ISupervisor
+    function setZoneGridFee(uint16 zone, uint32 feeWeiPerKWh, uint64 effectiveFromInterval)
+        external
+        onlyRole(REGULATOR_ROLE)
+    {
+        _market.scheduleZoneGridFee(zone, feeWeiPerKWh, effectiveFromInterval);
+        emit ZoneGridFeeSet(msg.sender, zone, effectiveFromInterval, feeWeiPerKWh);
+    }
+
     // ─────────────────────────────── registry ───────────────────────────────
 
     /// @inheritdoc ISupervisor

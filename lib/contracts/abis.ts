@@ -8994,6 +8994,25 @@ export const supervisorAbi = [
         "type": "uint64"
       }
     ],
+    "name": "GridTariffsSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "regulator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      }
+    ],
     "name": "MarketParamsSet",
     "type": "event"
   },
@@ -9146,6 +9165,37 @@ export const supervisorAbi = [
       }
     ],
     "name": "TradingUnpaused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "regulator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint16",
+        "name": "zone",
+        "type": "uint16"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "feeWeiPerKWh",
+        "type": "uint32"
+      }
+    ],
+    "name": "ZoneGridFeeSet",
     "type": "event"
   },
   {
@@ -9393,6 +9443,46 @@ export const supervisorAbi = [
         "components": [
           {
             "internalType": "uint32",
+            "name": "imbalanceWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "retailWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "feedInWeiPerKWh",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "defaultZoneFeeWeiPerKWh",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct IEnergyMarket.GridTariffs",
+        "name": "tariffs",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      }
+    ],
+    "name": "setGridTariffs",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint32",
             "name": "priceCapWeiPerKWh",
             "type": "uint32"
           },
@@ -9479,6 +9569,29 @@ export const supervisorAbi = [
       }
     ],
     "name": "setPriceLimits",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "zone",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint32",
+        "name": "feeWeiPerKWh",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "effectiveFromInterval",
+        "type": "uint64"
+      }
+    ],
+    "name": "setZoneGridFee",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -28,6 +28,9 @@ const INITIAL_PARAMS = {
   gateLeadSeconds: GATE_LEAD_SECONDS,
 };
 
+const TARIFFS = { imbalanceWeiPerKWh: 400_000, retailWeiPerKWh: 300_000, feedInWeiPerKWh: 80_000, defaultZoneFeeWeiPerKWh: 30_000 };
+const ZERO_TARIFFS = { imbalanceWeiPerKWh: 0, retailWeiPerKWh: 0, feedInWeiPerKWh: 0, defaultZoneFeeWeiPerKWh: 0 };
+
 const METER_ALICE = getAddress("0x00000000000000000000000000000000000a0001");
 const METER_BOB = getAddress("0x00000000000000000000000000000000000b0001");
 const METER_CAROL = getAddress("0x00000000000000000000000000000000000c0001");
@@ -125,6 +128,8 @@ describe("Supervisor", () => {
         await expectUnauthorized(supervisor.write.unpauseTrading(as));
         await expectUnauthorized(supervisor.write.setPriceLimits([10, 20, openInterval], as));
         await expectUnauthorized(supervisor.write.setMarketParams([INITIAL_PARAMS, openInterval], as));
+        await expectUnauthorized(supervisor.write.setGridTariffs([TARIFFS, openInterval], as));
+        await expectUnauthorized(supervisor.write.setZoneGridFee([1, 10, openInterval], as));
         await expectUnauthorized(supervisor.write.suspendParticipant([alice.account.address], as));
         await expectUnauthorized(supervisor.write.reinstateParticipant([alice.account.address], as));
         await expectUnauthorized(supervisor.write.approveParticipant([carol.account.address], as));
@@ -280,6 +285,45 @@ describe("Supervisor", () => {
         "MarketParamsInvalid",
       );
       assert.deepEqual(await market.read.paramsFor([openInterval + 1n]), params);
+    });
+  });
+
+  describe("grid tariffs and zone fees", () => {
+    it("forwards tariffs and zone fees to the market from a future interval on, with an audit event", async () => {
+      const { supervisor, market, regulator, asRegulator, openInterval } = await networkHelpers.loadFixture(deploySupervision);
+      const from = openInterval + 1n;
+      let hash = await supervisor.write.setGridTariffs([TARIFFS, from], asRegulator);
+      await viem.assertions.emitWithArgs(hash, supervisor, "GridTariffsSet", [getAddress(regulator.account.address), from]);
+      await viem.assertions.emitWithArgs(hash, market, "GridTariffsScheduled", [from, TARIFFS]);
+      assert.deepEqual(await market.read.gridTariffsFor([from + 5n]), TARIFFS);
+      assert.deepEqual(await market.read.gridTariffsFor([openInterval]), ZERO_TARIFFS);
+      assert.equal(await market.read.zoneGridFeeFor([7, from]), 30_000);
+      hash = await supervisor.write.setZoneGridFee([7, 12_345, from + 2n], asRegulator);
+      await viem.assertions.emitWithArgs(hash, supervisor, "ZoneGridFeeSet", [getAddress(regulator.account.address), 7, from + 2n, 12_345]);
+      await viem.assertions.emitWithArgs(hash, market, "ZoneGridFeeScheduled", [7, from + 2n, 12_345]);
+      assert.equal(await market.read.zoneGridFeeFor([7, from + 1n]), 30_000);
+      assert.equal(await market.read.zoneGridFeeFor([7, from + 2n]), 12_345);
+      assert.equal(await market.read.zoneGridFeeFor([8, from + 2n]), 30_000);
+    });
+
+    it("bubbles up the market's error for an interval whose gate has closed, changing nothing", async () => {
+      const { supervisor, market, asRegulator } = await networkHelpers.loadFixture(deploySupervision);
+      const current = await market.read.currentInterval();
+      const gate = await market.read.gateClosureTime([current]);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        supervisor.write.setGridTariffs([TARIFFS, current], asRegulator),
+        market,
+        "MarketParamsIntervalGated",
+        [current, gate],
+      );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        supervisor.write.setZoneGridFee([1, 5, current], asRegulator),
+        market,
+        "MarketParamsIntervalGated",
+        [current, gate],
+      );
+      assert.deepEqual(await market.read.gridTariffsFor([current]), ZERO_TARIFFS);
+      assert.equal(await market.read.zoneGridFeeFor([1, current]), 0);
     });
   });
 
