@@ -30,6 +30,9 @@
  *   meterDefaultMaxExportWh export rating of meters without their own, Wh per interval
  *                          (default 2,500 = 10 kW for 15 minutes)
  *   certificateUri         ERC-1155 metadata URI template of the energy certificates (default "")
+ *   gridTariffs            IEnergyMarket.GridTariffs from interval 0 (base units per kWh): imbalance,
+ *                          retail, feed-in, default zone fee (default 0.40 / 0.30 / 0.08 / 0.03 PLC/kWh);
+ *                          the regulator changes them later through the Supervisor
  *
  * Deployments are chained one after another and every wiring call waits for the last deployment,
  * so on a fresh chain the addresses depend only on the deployer's nonce — the devnet's addresses
@@ -41,6 +44,16 @@ import { PRODUCTION_MARKET_PARAMS } from "../../../lib/devnet/config.ts";
 
 const SUPERVISOR_ROLE = keccak256(toHex("SUPERVISOR_ROLE"));
 const REGULATOR_ROLE = keccak256(toHex("REGULATOR_ROLE"));
+const SCORER_ROLE = keccak256(toHex("SCORER_ROLE"));
+const MINTER_ROLE = keccak256(toHex("MINTER_ROLE"));
+
+/** Default grid tariffs (IEnergyMarket.GridTariffs, PLC base units per kWh; PLC has 6 decimals). */
+export const DEFAULT_GRID_TARIFFS = {
+  imbalanceWeiPerKWh: 400_000, // a seller's shortfall, charged at 0.40 PLC/kWh
+  retailWeiPerKWh: 300_000, // grid → household, 0.30 PLC/kWh (savings figures only)
+  feedInWeiPerKWh: 80_000, // household → grid, 0.08 PLC/kWh (savings figures only)
+  defaultZoneFeeWeiPerKWh: 30_000, // grid fee on delivered LAN energy, 0.03 PLC/kWh
+} as const;
 
 export default buildModule("PowerLAN", (m) => {
   const admin = m.getAccount(0);
@@ -54,6 +67,7 @@ export default buildModule("PowerLAN", (m) => {
   const maxChallengeBlocks = m.getParameter<bigint>("maxChallengePeriodBlocks", 100_800n);
   const meterDefaultMaxExportWh = m.getParameter<bigint>("meterDefaultMaxExportWh", 2_500n);
   const certificateUri = m.getParameter<string>("certificateUri", "");
+  const gridTariffs = m.getParameter("gridTariffs", { ...DEFAULT_GRID_TARIFFS });
 
   const paymentToken = m.contract("PaymentToken", [admin, faucetEnabled]);
   const participantRegistry = m.contract("ParticipantRegistry", [admin, regulator], { after: [paymentToken] });
@@ -88,6 +102,19 @@ export default buildModule("PowerLAN", (m) => {
   m.call(participantRegistry, "grantRole", [REGULATOR_ROLE, supervisor], {
     id: "registry_grant_REGULATOR_ROLE_supervisor",
     after: [wired],
+  });
+  // Settlement on metered delivery: the market reads the ledger, scores sellers and mints certificates.
+  const scorer = m.call(meterLedger, "grantRole", [SCORER_ROLE, energyMarket], {
+    id: "ledger_grant_SCORER_ROLE_market",
+    after: [wired],
+  });
+  const minter = m.call(energyCertificate, "grantRole", [MINTER_ROLE, energyMarket], {
+    id: "certificate_grant_MINTER_ROLE_market",
+    after: [wired],
+  });
+  m.call(energyMarket, "configureSettlement", [meterLedger, energyCertificate, gridTariffs], {
+    id: "market_configureSettlement",
+    after: [scorer, minter],
   });
   // The regulator pauses channels through the Supervisor only: it gets the channels' SUPERVISOR_ROLE,
   // learns their address, and the deployer gives up the SUPERVISOR_ROLE its constructor granted.
