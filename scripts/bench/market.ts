@@ -17,16 +17,25 @@
  *  - clearGas at 10, 50, 100 and MAX_ORDERS_PER_SIDE orders per side, on books where bids and
  *    offers cross (every bid above every offer, random energies); clearGasPerMatchedOrder is
  *    clear gas ÷ (matched bids + matched offers), the worst over those sizes.
- *  - gasPerMatchedPair: a 50-bid × 50-offer book (bids 0.20–0.30, offers 0.10–0.25 PLC/kWh,
- *    500–1,500 Wh) end to end — every order placed (one transaction each), `clear`, and `settle`
- *    of every live auction order (matched and unmatched, one batch) — divided by the matched
- *    pairs. Matched pairs = the steps of the merit-order walk, i.e. the (bid, offer) pairs that
- *    exchanged energy: each step matches the current best bid with the current best offer for
- *    min(remaining). Settlement is whatever `settle` does at the time of the run.
+ *  - gasPerMatchedPair: a 50-bid × 50-offer book of 100 households (one order each: 50 consumers
+ *    bid 0.20–0.30, 50 prosumers offer 0.10–0.25 PLC/kWh, 500–1,500 Wh) end to end — every order
+ *    placed (one transaction each), `clear`, and `settle` of every live auction order (matched and
+ *    unmatched; the offers in one batch, then the bids: settlement on metered delivery, every
+ *    seller delivering what it sold, with real ValidatorCommittee, MeterLedger — credit scores —
+ *    and EnergyCertificate) — divided by the matched pairs. Matched pairs = the steps of the
+ *    merit-order walk, i.e. the (bid, offer) pairs that exchanged energy: each step matches the
+ *    current best bid with the current best offer for min(remaining). The consensus layer's
+ *    attestation of the readings (quorum root + recording each seller's signed reading) is
+ *    reported apart and in gasPerMatchedPairWithReadings.
  *
- * Run: `npm run bench -- --only market`. About a minute on 2 cores (the 1000 × 1000 book is most of it).
+ * Run: `npm run bench -- --only market` (about 20 s on 2 cores; the 1000 × 1000 book is most of it).
  */
-import { getAddress, parseEventLogs, type Hex } from "viem";
+import { getAddress, keccak256, parseEventLogs, toBytes, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { DEV_ACCOUNTS } from "../../lib/devnet/accounts.ts";
+import { ReadingsTree } from "../../lib/consensus/merkle.ts";
+import { meterLedgerDomain, signReading, type SignedReading } from "../../lib/consensus/readings.ts";
+import { Validator, committeeDomain } from "../../lib/consensus/validator.ts";
 import { compileContracts, machineInfo, round, type BenchContext, type BenchSection } from "./lib.ts";
 
 export const section: BenchSection = {
@@ -58,6 +67,10 @@ const PARAMS = {
   gateLeadSeconds: 300,
 };
 const Role = { Prosumer: 1, Consumer: 2 } as const;
+/** Grid tariffs of the settlement (base units per kWh): a zone fee is charged on every delivered kWh. */
+const TARIFFS = { imbalanceWeiPerKWh: 400_000, retailWeiPerKWh: 300_000, feedInWeiPerKWh: 80_000, defaultZoneFeeWeiPerKWh: 30_000 };
+/** Meter export rating of the ledger, Wh per interval. */
+const MAX_EXPORT_WH = 1_000_000;
 /** Concurrent sends (no receipt awaited per order) need an explicit limit: a gas estimate could race. */
 const PLACE_GAS = 150_000n;
 const FUNDS = 10n ** 15n; // per trader, deposited once (1e9 PLC)
@@ -116,10 +129,13 @@ async function measure(ctx: BenchContext, connection: Connection): Promise<Recor
   const publicClient = await viem.getPublicClient();
   const wallets = await viem.getWalletClients();
   const [admin, supervisor, dso] = wallets;
-  const buyers = wallets.slice(3, 11);
-  const sellers = wallets.slice(11, 19);
+  const buyers = wallets.slice(3, 10);
+  const sellers = wallets.slice(10, 16);
 
-  ctx.log(`deploying PaymentToken, ParticipantRegistry, EnergyMarket on an in-process EDR network (${hardfork})`);
+  ctx.log(
+    `deploying PaymentToken, ParticipantRegistry, EnergyMarket, ValidatorCommittee, MeterLedger, EnergyCertificate ` +
+      `on an in-process EDR network (${hardfork})`,
+  );
   const token = await viem.deployContract("PaymentToken", [admin.account.address, false]);
   const registry = await viem.deployContract("ParticipantRegistry", [admin.account.address, supervisor.account.address]);
   const now = BigInt(await networkHelpers.time.latest());
@@ -138,6 +154,30 @@ async function measure(ctx: BenchContext, connection: Connection): Promise<Recor
     await market.write.scheduleParams([{ ...PARAMS, maxOrdersPerSide }, 0n], { account: supervisor.account });
   }
   await registry.write.addListener([market.address]);
+  // The consensus side the market settles on: 4 validators (quorum 3; Hardhat's public dev keys 16–19).
+  const chainId = await publicClient.getChainId();
+  const validatorKeys = DEV_ACCOUNTS.slice(16, 20).map((a) => a.privateKey);
+  const committee = await viem.deployContract("ValidatorCommittee", [
+    admin.account.address,
+    validatorKeys.map((k) => privateKeyToAccount(k).address),
+  ]);
+  const ledger = await viem.deployContract("MeterLedger", [
+    admin.account.address,
+    registry.address,
+    committee.address,
+    market.address,
+    MAX_EXPORT_WH,
+  ]);
+  const certificate = await viem.deployContract("EnergyCertificate", [admin.account.address, ""]);
+  await ledger.write.grantRole([await ledger.read.SCORER_ROLE(), market.address]);
+  await certificate.write.grantRole([await certificate.read.MINTER_ROLE(), market.address]);
+  await market.write.configureSettlement([ledger.address, certificate.address, TARIFFS]);
+  const validators = validatorKeys
+    .map((k) => new Validator(k, committeeDomain(chainId, committee.address)))
+    .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  const quorum = Number(await committee.read.quorum());
+  const ledgerDomain = meterLedgerDomain(chainId, ledger.address);
+
   let meter = 0xa000;
   for (const [list, role] of [
     [buyers, Role.Consumer],
@@ -236,43 +276,143 @@ async function measure(ctx: BenchContext, connection: Connection): Promise<Recor
   const clearLinear = slopes[slopes.length - 1] <= 1.25 * slopes[0];
   const atMax = clearing[clearing.length - 1];
 
-  // ── 3. end to end: 50 bids × 50 offers ─────────────────────────────────────────────────────
-  ctx.log("end to end: 50 bids × 50 offers placed one by one, cleared, every auction order settled");
+  // ── 3. end to end: 50 bids × 50 offers of 100 households ──────────────────────────────────
   const e2e = 50;
-  const interval = 40n;
+  ctx.log(`end to end: registering ${2 * e2e} households (one order each), each with its own meter key`);
+  const households = [...Array(2 * e2e).keys()].map((i) => ({
+    // Bench-only keys on the in-process chain (public derivation, never used elsewhere).
+    account: privateKeyToAccount(keccak256(toBytes(`PowerLAN bench household ${i}`))),
+    meterKey: keccak256(toBytes(`PowerLAN bench meter ${i}`)),
+    buyer: i < e2e,
+  }));
+  for (const h of households) {
+    await networkHelpers.setBalance(h.account.address, 10n ** 20n);
+    await registry.write.registerFor(
+      [h.account.address, h.buyer ? Role.Consumer : Role.Prosumer, privateKeyToAccount(h.meterKey).address, 1],
+      { account: supervisor.account },
+    );
+    if (h.buyer) {
+      await token.write.mint([h.account.address, FUNDS]);
+      await token.write.approve([market.address, FUNDS], { account: h.account });
+      await market.write.deposit([FUNDS], { account: h.account });
+    }
+  }
   const book: Book = [];
   const r2 = lcg(50);
   for (let i = 0; i < e2e; i++) {
     book.push({ side: "bid", price: r2(200_000, 300_000), energyWh: r2(500, 1_500) });
     book.push({ side: "offer", price: r2(100_000, 250_000), energyWh: r2(500, 1_500) });
   }
-  let placeTotal = 0n;
-  const e2ePlace: bigint[] = [];
-  for (const [i, o] of book.entries()) {
-    const who = o.side === "bid" ? buyers[(i >> 1) % buyers.length] : sellers[(i >> 1) % sellers.length];
-    const gas = await gasOf(place(interval, o.side, who, o.price, o.energyWh));
-    placeTotal += gas;
-    e2ePlace.push(gas);
-  }
-  await closeGate(interval);
-  const [b, o] = await market.read.sortHints([interval]);
-  const clearReceipt = await publicClient.getTransactionReceipt({ hash: await market.write.clear([interval, b, o]) });
-  const [cleared] = parseEventLogs({ abi: market.abi, logs: clearReceipt.logs, eventName: "IntervalCleared" });
-  const ids = [...Array(e2e).keys()].flatMap((i) => [orderIdOf(interval, 0, i), orderIdOf(interval, 1, i)]);
-  const settleGas = await gasOf(market.write.settle([ids]));
   const walk = walkSteps(
     book.filter((x) => x.side === "bid"),
     book.filter((x) => x.side === "offer"),
   );
-  if (BigInt(walk.clearedWh) !== cleared.args.clearedWh) {
-    throw new Error(`walk cleared ${walk.clearedWh} Wh but the market ${cleared.args.clearedWh} Wh`);
+  type Household = (typeof households)[number];
+
+  /** Place the book (bid i by bidOwner(i), offer i by offerOwner(i)), clear, attest, settle. */
+  async function endToEnd(interval: bigint, bidOwner: (i: number) => Household, offerOwner: (i: number) => Household) {
+    let placeTotal = 0n;
+    const placeGas: bigint[] = [];
+    for (const [k, o] of book.entries()) {
+      const h = o.side === "bid" ? bidOwner(k >> 1) : offerOwner(k >> 1);
+      const args = [interval, o.price, o.energyWh] as const;
+      const hash =
+        o.side === "bid"
+          ? market.write.placeBid(args, { account: h.account, gas: PLACE_GAS })
+          : market.write.placeOffer(args, { account: h.account, gas: PLACE_GAS });
+      const gas = await gasOf(hash);
+      placeTotal += gas;
+      placeGas.push(gas);
+    }
+    await closeGate(interval);
+    const [b, o] = await market.read.sortHints([interval]);
+    const clearReceipt = await publicClient.getTransactionReceipt({ hash: await market.write.clear([interval, b, o]) });
+    const [cleared] = parseEventLogs({ abi: market.abi, logs: clearReceipt.logs, eventName: "IntervalCleared" });
+    if (BigInt(walk.clearedWh) !== cleared.args.clearedWh) {
+      throw new Error(`walk cleared ${walk.clearedWh} Wh but the market ${cleared.args.clearedWh} Wh`);
+    }
+
+    // Delivery: every seller exports what it sold; its meter signs the reading, the validators
+    // finalise the readings root with a quorum, anyone records the readings.
+    const next = await market.read.intervalStartTime([interval + 1n]);
+    if (BigInt(await networkHelpers.time.latest()) < next) await networkHelpers.time.increaseTo(next);
+    const sold = new Map<Household, number>();
+    for (const offer of await market.read.getOrders([interval, 1, 0n, BigInt(e2e)])) {
+      if (offer.filledWh === 0) continue;
+      const h = households.find((x) => x.account.address === getAddress(offer.owner))!;
+      sold.set(h, (sold.get(h) ?? 0) + offer.filledWh);
+    }
+    const signed: SignedReading[] = [];
+    for (const [h, exportedWh] of sold) {
+      const reading = { meter: privateKeyToAccount(h.meterKey).address, interval, importedWh: 0, exportedWh };
+      signed.push(await signReading(h.meterKey, reading, ledgerDomain));
+    }
+    const tree = new ReadingsTree(signed.map((x) => x.reading));
+    const rootSignatures = await Promise.all(validators.slice(0, quorum).map((v) => v.signRoot(interval, tree.root)));
+    const finalizeGas = await gasOf(committee.write.finalizeReadings([interval, tree.root, rootSignatures.map((x) => x.signature)]));
+    const recordGas = await gasOf(
+      ledger.write.recordReadings([
+        signed.map((x) => x.reading),
+        signed.map((x) => x.signature),
+        signed.map((x) => tree.proof(x.reading)),
+      ]),
+    );
+    const offerIds = [...Array(e2e).keys()].map((i) => orderIdOf(interval, 1, i));
+    const bidIds = [...Array(e2e).keys()].map((i) => orderIdOf(interval, 0, i));
+    const settleOffersGas = await gasOf(market.write.settle([offerIds]));
+    const settleBidsGas = await gasOf(market.write.settle([bidIds]));
+    const settleGas = settleOffersGas + settleBidsGas;
+    const settled = await market.read.intervalState([interval]);
+    if (settled.unsettledOrders !== 0) throw new Error(`${settled.unsettledOrders} orders left unsettled`);
+    const totalGas = placeTotal + clearReceipt.gasUsed + settleGas;
+    const attestationGas = finalizeGas + recordGas;
+    const orders = offerIds.length + bidIds.length;
+    return {
+      buyers: new Set(book.flatMap((x, k) => (x.side === "bid" ? [bidOwner(k >> 1)] : []))).size,
+      sellers: new Set(book.flatMap((x, k) => (x.side === "offer" ? [offerOwner(k >> 1)] : []))).size,
+      sellersWhoSold: sold.size,
+      gasPerMatchedPair: Math.round(Number(totalGas) / walk.steps),
+      gasPerMatchedPairWithReadings: Math.round(Number(totalGas + attestationGas) / walk.steps),
+      placeGasTotal: Number(placeTotal),
+      placeGasMean: mean(placeGas),
+      clearGas: Number(clearReceipt.gasUsed),
+      settleGas: Number(settleGas),
+      settleOffersGas: Number(settleOffersGas),
+      settleBidsGas: Number(settleBidsGas),
+      settledOrders: orders,
+      settleGasPerOrder: Math.round(Number(settleGas) / orders),
+      readings: {
+        finalizeReadingsGas: Number(finalizeGas),
+        recordReadingsGas: Number(recordGas),
+        readingsRecorded: signed.length,
+        validatorSignatures: quorum,
+      },
+      totalGas: Number(totalGas),
+      totalGasWithReadings: Number(totalGas + attestationGas),
+      matchedPairs: walk.steps,
+      matchedBids: cleared.args.matchedBids,
+      matchedOffers: cleared.args.matchedOffers,
+      clearedWh: Number(cleared.args.clearedWh),
+      clearingPriceWeiPerKWh: cleared.args.priceWeiPerKWh,
+      gasPerMatchedOrder: Math.round(Number(totalGas) / (cleared.args.matchedBids + cleared.args.matchedOffers)),
+    };
   }
-  const e2eTotal = placeTotal + clearReceipt.gasUsed + settleGas;
-  const gasPerMatchedPair = Math.round(Number(e2eTotal) / walk.steps);
-  ctx.log(
-    `end to end: place ${placeTotal} + clear ${clearReceipt.gasUsed} + settle ${settleGas} = ${e2eTotal} gas; ` +
-      `${walk.steps} matched pairs (${cleared.args.matchedBids} bids, ${cleared.args.matchedOffers} offers) → ${gasPerMatchedPair} per pair (goal ≤ ${GOALS.gasPerMatchedPair})`,
-  );
+
+  ctx.log("end to end: 50 bids × 50 offers of 100 households placed one by one, cleared, readings attested, every auction order settled");
+  const perHousehold = await endToEnd(40n, (i) => households[i], (i) => households[e2e + i]);
+  const logE2e = (r: typeof perHousehold) => {
+    ctx.log(
+      `  place ${r.placeGasTotal} + clear ${r.clearGas} + settle ${r.settleOffersGas} (offers of ${r.sellersWhoSold} sellers who sold) + ` +
+        `${r.settleBidsGas} (bids) = ${r.totalGas} gas; ${r.matchedPairs} matched pairs (${r.matchedBids} bids, ${r.matchedOffers} offers) → ` +
+        `${r.gasPerMatchedPair} per pair (goal ≤ ${GOALS.gasPerMatchedPair}); with readings (finalise ${r.readings.finalizeReadingsGas} + ` +
+        `record ${r.readings.readingsRecorded} ${r.readings.recordReadingsGas}) ${r.gasPerMatchedPairWithReadings}`,
+    );
+  };
+  logE2e(perHousehold);
+  ctx.log("end to end, same book traded by 7 buyers and 6 sellers (several orders each)");
+  const fewTraders = await endToEnd(43n, (i) => households[i % 7], (i) => households[e2e + (i % 6)]);
+  logE2e(fewTraders);
+  const gasPerMatchedPair = perHousehold.gasPerMatchedPair;
 
   const clearGasPerMatchedOrder = Math.max(...clearing.map((r) => r.gasPerMatchedOrder));
   return {
@@ -296,21 +436,13 @@ async function measure(ctx: BenchContext, connection: Connection): Promise<Recor
     maxOrdersPerSide,
     clearGasAtMax: atMax.clearGas,
     gasPerMatchedPair,
+    gasPerMatchedPairWithReadings: perHousehold.gasPerMatchedPairWithReadings,
     endToEnd: {
       book: "50 bids (0.20–0.30 PLC/kWh) × 50 offers (0.10–0.25 PLC/kWh), 500–1,500 Wh each, deterministic",
-      placeGasTotal: Number(placeTotal),
-      placeGasMean: mean(e2ePlace),
-      clearGas: Number(clearReceipt.gasUsed),
-      settleGas: Number(settleGas),
-      settledOrders: ids.length,
-      settleGasPerOrder: Math.round(Number(settleGas) / ids.length),
-      totalGas: Number(e2eTotal),
-      matchedPairs: walk.steps,
-      matchedBids: cleared.args.matchedBids,
-      matchedOffers: cleared.args.matchedOffers,
-      clearedWh: Number(cleared.args.clearedWh),
-      clearingPriceWeiPerKWh: cleared.args.priceWeiPerKWh,
-      gasPerMatchedOrder: Math.round(Number(e2eTotal) / (cleared.args.matchedBids + cleared.args.matchedOffers)),
+      settlement:
+        "on metered delivery: each seller exported what it sold (its reading recorded), zone grid fee 0.03 PLC/kWh to the DSO, credit score updated, buyers charged their delivered share and minted ERC-1155 certificates",
+      households: { traders: "100 households, one order each (50 consumers, 50 prosumers)", ...perHousehold },
+      fewTraders: { traders: "the same orders placed by 7 buyers and 6 sellers", ...fewTraders },
     },
     goals: {
       placeOrderGasAtMost55k: placeOrderGas <= GOALS.placeOrderGas,
@@ -336,7 +468,7 @@ async function measure(ctx: BenchContext, connection: Connection): Promise<Recor
       clear:
         "books of n bids (0.5–1 PLC/kWh) × n offers (0.001–0.5 PLC/kWh), 100–1,100 Wh each: every bid crosses every offer; sortHints from the contract's view; clearGasPerMatchedOrder = max over sizes of clearGas ÷ (matched bids + matched offers); clearLinear: the marginal gas per matched order between the two largest sizes ≤ 1.25 × that between the two smallest",
       gasPerMatchedPair:
-        "50 × 50 book end to end: Σ gas of all 100 placements (one transaction each) + clear + one settle batch of all 100 auction orders (matched or not), ÷ matched pairs; matched pairs = steps of the merit-order walk (each step matches the best remaining bid with the best remaining offer for min(remaining)). Settlement = `settle` as implemented at the time of the run",
+        "50 × 50 book of 100 households end to end: Σ gas of all 100 placements (one transaction each) + clear + settle of all 100 auction orders, matched or not (offers in one batch, then bids in one batch), ÷ matched pairs; matched pairs = steps of the merit-order walk (each step matches the best remaining bid with the best remaining offer for min(remaining)). Settlement = `settle` as implemented at the time of the run (on metered delivery since issue 4). gasPerMatchedPairWithReadings adds the consensus layer's finalizeReadings (quorum of 3 signatures) and recordReadings (one signed reading + Merkle proof per seller that sold)",
     },
     machine: machineInfo(),
     timestamp: new Date().toISOString(),
