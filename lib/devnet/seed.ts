@@ -2,13 +2,16 @@
  * Seed a freshly deployed devnet with the demo energy LAN (Node only):
  *  1. the regulator registers every participant of lib/devnet/accounts.ts (registerFor: approved
  *     at once) with its role, zone and — for households and the aggregator — its meter key;
+ *     the admin grants the DSO the MeterLedger's DSO_ROLE and the DSO rates the meters whose
+ *     inverter exceeds the ledger's default (the aggregator's 30 kW: 1,500 Wh per 3-minute interval);
  *  2. the admin mints payment tokens (PLC) to every trader;
  *  3. every trader approves the market and deposits part of it into the market's escrow vault;
  *  4. households and the aggregator post the demo order book (lib/devnet/config.ts) for the next
  *     few open intervals, so the order book is not empty.
  * All transactions are sent through the node's unlocked dev accounts (eth_sendTransaction).
  */
-import type { Address, Hash } from "viem";
+import { keccak256, toHex, type Address, type Hash } from "viem";
+import { demoMeters, MeterSimulator } from "../consensus/meters.ts";
 import { DEV_ACCOUNTS, DEVNET_CAST, PARTICIPANT_ROLE, type DevAccount } from "./accounts.ts";
 import {
   DEVNET_DEMO_BOOK,
@@ -47,6 +50,8 @@ export async function devnetContracts(connection: DevnetConnection, addresses: P
     committee: await viem.getContractAt("ValidatorCommittee", addresses.ValidatorCommittee),
     market: await viem.getContractAt("EnergyMarket", addresses.EnergyMarket),
     supervisor: await viem.getContractAt("Supervisor", addresses.Supervisor),
+    ledger: await viem.getContractAt("MeterLedger", addresses.MeterLedger),
+    certificate: await viem.getContractAt("EnergyCertificate", addresses.EnergyCertificate),
   };
 }
 
@@ -105,6 +110,35 @@ export async function postDemoOrders(connection: DevnetConnection, market: Contr
   return hashes.length;
 }
 
+/** MeterLedger.DSO_ROLE (the DSO sets meters' export ratings). */
+export const METER_LEDGER_DSO_ROLE = keccak256(toHex("DSO_ROLE"));
+
+/**
+ * Give the DSO the ledger's DSO_ROLE (if it lacks it) and set the export rating of every demo meter
+ * whose inverter allows more than the ledger's default per interval (the aggregator: 30 kW). Without
+ * it the validators would reject the aggregator's noon readings as above the meter's rating.
+ * Idempotent; returns how many ratings it set.
+ */
+export async function rateDemoMeters(connection: DevnetConnection, addresses: PowerLANAddresses): Promise<number> {
+  const { ledger, market } = await devnetContracts(connection, addresses);
+  const admin: Address = DEVNET_CAST.admin.address;
+  const dso: Address = DEVNET_CAST.dso.address;
+  if (!(await ledger.read.hasRole([METER_LEDGER_DSO_ROLE, dso]))) {
+    await confirmAll(connection, "grant DSO_ROLE", [await ledger.write.grantRole([METER_LEDGER_DSO_ROLE, dso], { account: admin })]);
+  }
+  const { intervalSeconds } = await market.read.paramsFor([await market.read.currentInterval()]);
+  const sim = new MeterSimulator(demoMeters(), 0, { intervalSeconds });
+  const hashes: Hash[] = [];
+  for (const meter of sim.meters) {
+    const wantWh = sim.maxExportWh(meter);
+    if ((await ledger.read.maxExportWhOf([meter.meter])) < wantWh) {
+      hashes.push(await ledger.write.setMeterRating([meter.meter, wantWh], { account: dso }));
+    }
+  }
+  await confirmAll(connection, "setMeterRating", hashes);
+  return hashes.length;
+}
+
 /** Register, fund and (unless `noOrders`) fill the order book of a fresh deployment. */
 export async function seedDevnet(connection: DevnetConnection, addresses: PowerLANAddresses, options: SeedOptions = {}): Promise<SeedResult> {
   const log = options.log ?? (() => {});
@@ -122,6 +156,10 @@ export async function seedDevnet(connection: DevnetConnection, addresses: PowerL
   }
   await confirmAll(connection, "registerFor", registrations);
   log(`registered ${participants.length} participants (${DEVNET_CAST.households.length} households, aggregator, DSO, regulator, ${DEVNET_CAST.validators.length} validators); meters bound`);
+
+  // 1b. meter ratings: the DSO (DSO_ROLE on the ledger, granted once) rates meters above the default
+  const rated = await rateDemoMeters(connection, addresses);
+  if (rated > 0) log(`DSO rated ${rated} meter(s) above the ledger's default export limit`);
 
   // 2.–3. tokens: mint to every trader, approve the market, deposit into the vault
   const traders = DEVNET_CAST.traders;

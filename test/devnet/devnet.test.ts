@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { addresses as committedAddresses } from "../../lib/contracts/addresses.ts";
@@ -66,29 +67,66 @@ describe("devnet: node + Ignition deploy + seed + keeper", { timeout: 180_000 },
     }
   });
 
-  it("the keeper clears and settles an interval once its gate has closed", async () => {
-    const { market } = await devnetContracts(devnet.connection, devnet.addresses);
+  it("the keeper clears, finalises the meter readings with a quorum and settles on delivery; a restart resumes from its cursor", async () => {
+    const { market, committee, ledger, certificate } = await devnetContracts(devnet.connection, devnet.addresses);
     const first = devnet.seed.intervals[0];
-    const gate = await market.read.gateClosureTime([first]);
+    // Jump past the first seeded interval's delivery (gate closed, meters can report).
+    const deliveryEnd = await market.read.intervalStartTime([first + 1n]);
     const test = await devnet.connection.viem.getTestClient();
-    await test.setNextBlockTimestamp({ timestamp: gate + 1n });
+    await test.setNextBlockTimestamp({ timestamp: deliveryEnd + 1n });
     await test.mine({ blocks: 1 });
+    const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "powerlan-keeper-")), "keeper.json");
     const lines: string[] = [];
-    const keeper = await startKeeper(devnet.connection, devnet.addresses, { periodMs: 100, demoOrders: false, fromInterval: first, log: (l) => lines.push(l) });
+    const options = { periodMs: 100, demoOrders: false, fromInterval: first, stateFile, log: (l: string) => lines.push(l) };
+    const keeper = await startKeeper(devnet.connection, devnet.addresses, options);
     try {
-      for (let i = 0; i < 100; i++) {
-        const s = await market.read.intervalState([first]);
-        if (s.cleared && s.unsettledOrders === 0) break;
-        await sleep(100);
-      }
+      for (let i = 0; i < 300 && (keeper.lastProcessed() ?? -1n) < first; i++) await sleep(100);
     } finally {
       await keeper.stop();
     }
+    const log = lines.join("\n");
+    assert.equal(keeper.lastProcessed(), first, log);
     const state = await market.read.intervalState([first]);
-    assert.equal(state.cleared, true, lines.join("\n"));
+    assert.equal(state.cleared, true, log);
     assert.equal(state.hasPrice, true, "the demo book crosses");
-    assert.equal(state.unsettledOrders, 0, lines.join("\n"));
+    assert.equal(state.unsettledOrders, 0, log);
     assert.ok(state.clearingPriceWeiPerKWh >= DEVNET_MARKET_PARAMS.priceFloorWeiPerKWh);
+    // consensus: a final root and every demo meter's reading recorded
+    assert.notEqual(await committee.read.finalizedReadingsRoot([first]), `0x${"00".repeat(32)}`);
+    for (const h of DEVNET_CAST.traders) {
+      const [recorded] = await ledger.read.readingOf([h.address, first]);
+      assert.equal(recorded, true, `${h.name}'s reading recorded`);
+    }
+    // settlement: certificates exactly for the delivered Wh, each seller scored once
+    const settlement = await market.read.settlementOf([first]);
+    assert.equal(settlement.buyersDeliveredWh, settlement.deliveredWh);
+    assert.equal(await certificate.read.mintedWh([first]), settlement.deliveredWh);
+    let certified = 0n;
+    for (const t of DEVNET_CAST.traders) certified += await certificate.read.balanceOf([t.address, first]);
+    assert.equal(certified, settlement.deliveredWh);
+    assert.match(log, new RegExp(`interval ${first} cleared at`));
+    assert.match(log, new RegExp(`interval ${first} readings final with 3 of 4 validator signatures`));
+    assert.match(log, new RegExp(`interval ${first} settled`));
+    // the durable cursor
+    const cursor = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+    assert.equal(cursor.lastProcessedInterval, String(first));
+    assert.equal(cursor.market, devnet.addresses.EnergyMarket);
+
+    // Restart: resumes after the cursor, never touches the settled interval again.
+    const again: string[] = [];
+    const restarted = await startKeeper(devnet.connection, devnet.addresses, { ...options, log: (l: string) => again.push(l) });
+    await sleep(500);
+    await restarted.stop();
+    assert.match(again[0] ?? "", new RegExp(`resuming after interval ${first}`), again.join("\n"));
+    assert.doesNotMatch(again.join("\n"), new RegExp(`interval ${first} (cleared|settled|readings)`));
+    assert.deepEqual(await market.read.settlementOf([first]), settlement);
+    // A cursor of another deployment is ignored.
+    fs.writeFileSync(stateFile, JSON.stringify({ ...cursor, firstBlockHash: `0x${"11".repeat(32)}` }));
+    const other: string[] = [];
+    const fresh = await startKeeper(devnet.connection, devnet.addresses, { ...options, log: (l: string) => other.push(l) });
+    await fresh.stop();
+    assert.doesNotMatch(other.join("\n"), /resuming/);
+    fs.rmSync(path.dirname(stateFile), { recursive: true, force: true });
   });
 
   for (const file of ["example.json5", "localhost.json5"]) {
