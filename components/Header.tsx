@@ -8,6 +8,7 @@ import { NetworkBanner } from "./NetworkBanner";
 
 const NAV = [
   { href: "/", label: "Trade" },
+  { href: "/channels", label: "Channels" },
   { href: "/regulator", label: "Regulator" },
   { href: "/contracts", label: "Contracts" },
 ] as const;

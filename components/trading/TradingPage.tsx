@@ -12,6 +12,7 @@ import { sideTotals, SIDE, toAuctionOrders } from "@/lib/app/orderbook";
 import { useDeployment, useWallet } from "@/lib/hooks/useDeployment";
 import { useBalances, useIntervalBook, useMarketClock, useMyActivity, useTrader } from "@/lib/hooks/useMarket";
 import { formatEnergy } from "@/lib/format";
+import { ChannelSummaryCard } from "../channels/ChannelsPage";
 import { Card, Notice } from "../ui";
 import { BalancesCard } from "./BalancesCard";
 import { DepthChart } from "./DepthChart";
@@ -113,6 +114,7 @@ export function TradingPage() {
             />
           </Card>
           <BalancesCard d={d} me={me} balances={balances} trader={trader} loading={balancesLoading} now={clock.now} />
+          <ChannelSummaryCard d={d} me={me} />
         </div>
       </div>
 

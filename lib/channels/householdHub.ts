@@ -80,7 +80,7 @@ export type HouseholdEvent =
   | { type: "countersigned"; channelId: bigint; kind: string }
   | { type: "paid"; paymentId: string; amountWei: bigint; payee: Address }
   | { type: "restored"; channelId: bigint; nonce: bigint }
-  | { type: "error"; message: string; paymentId?: string };
+  | { type: "error"; message: string; error?: unknown; paymentId?: string };
 
 export interface HouseholdHubOptions {
   client: ChannelClient;
@@ -234,7 +234,12 @@ export class HouseholdHub {
           acted = (await this.handle(item, events)) || acted;
         } catch (error) {
           // A proposal left unanswered is settled by the next step (restore or abandon).
-          events.push({ type: "error", message: error instanceof Error ? error.message : String(error), paymentId: "payment" in item && item.payment ? item.payment.id : undefined });
+          events.push({
+            type: "error",
+            message: error instanceof Error ? error.message : String(error),
+            error,
+            paymentId: "payment" in item && item.payment ? item.payment.id : undefined,
+          });
         }
       }
       if (acted) inbox = await this.transport.query({ action: "inbox", account: this.address });
