@@ -156,9 +156,17 @@ contract IntervalHeaderTest {
         uint256 c = h.withClearing(true, price, wh);
         require(c.cleared() && c.hasPrice() && c.clearingPriceWeiPerKWh() == price && c.clearedWh() == wh, "result");
         require(c.unsettledOrders() == uint256(liveBids) + liveOffers, "unsettled");
+        require(c.unsettledOffers() == liveOffers, "unsettled offers");
+        if (liveOffers != 0) {
+            // Settling an offer takes one from both counters and touches nothing else.
+            uint256 d = c - (IntervalHeader.ONE_UNSETTLED | IntervalHeader.ONE_UNSETTLED_OFFER);
+            require(d.unsettledOffers() == uint256(liveOffers) - 1 && d.unsettledOrders() == c.unsettledOrders() - 1, "offer settled");
+            require(d.clearedWh() == wh && d.clearingPriceWeiPerKWh() == price && d.hasPrice(), "result kept");
+        }
         require(c.bidCount() == bids && c.offerCount() == offers && c.liveBids() == liveBids, "counts kept");
         IEnergyMarket.IntervalState memory s = c.toState();
         require(s.liveOffers == liveOffers && s.clearedWh == wh && s.unsettledOrders == c.unsettledOrders(), "state");
+        require(s.unsettledOffers == liveOffers, "state offers");
         require(!h.withClearing(false, 0, 0).hasPrice(), "hasPrice");
     }
 
