@@ -8,6 +8,7 @@ import { NetworkBanner } from "./NetworkBanner";
 
 const NAV = [
   { href: "/", label: "Trade" },
+  { href: "/history", label: "My intervals" },
   { href: "/channels", label: "Channels" },
   { href: "/regulator", label: "Regulator" },
   { href: "/contracts", label: "Contracts" },
