@@ -304,4 +304,24 @@ describe("hub service: households pay each other through the hub", () => {
     expect(await alice.closed(a)).toBe(13n * PLC);
     expect(chain.withdrawals).toEqual([{ channelId: a, amountWei: 13n * PLC }]);
   });
+
+  it("ChannelClient.adopt takes only newer states signed by both parties", async () => {
+    const { household, openAndJoin, hubClient, service } = setup();
+    const alice = household(KEYS.alice);
+    const a = await openAndJoin(alice, 10n * PLC);
+    const update = await alice.client.pay(a, PLC);
+    await service.send({ action: "update", update: toWireUpdate(update) });
+    // Alice "lost" the hub's answer: her proposal is pending; the hub holds the both-signed state.
+    const hubState = hubClient.record(a).latest!;
+    expect(alice.client.record(a).proposed).not.toBeNull();
+    // Signed by one side only (the hub's signature in both places): refused, nothing changes.
+    await expect(alice.client.adopt(a, { ...hubState, sigA: hubState.sigB })).rejects.toThrow(/not signed by both parties/);
+    expect(alice.client.latestProof(a).nonce).toBe(0n);
+    // Both-signed and newer: adopted, the pending proposal (this very state) is done.
+    expect(await alice.client.adopt(a, hubState)).toBe(true);
+    expect(alice.client.latestProof(a)).toEqual(hubClient.latestProof(a));
+    expect(alice.client.record(a).proposed).toBeNull();
+    // Not newer: ignored.
+    expect(await alice.client.adopt(a, hubState)).toBe(false);
+  });
 });
