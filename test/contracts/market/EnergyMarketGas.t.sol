@@ -6,19 +6,26 @@ import {ParticipantRegistry} from "../../../contracts/user/ParticipantRegistry.s
 import {IParticipantRegistry} from "../../../contracts/interfaces/IParticipantRegistry.sol";
 import {EnergyMarket} from "../../../contracts/market/EnergyMarket.sol";
 import {IEnergyMarket} from "../../../contracts/interfaces/IEnergyMarket.sol";
-import {DeliveryOracleMock} from "./mocks/DeliveryOracleMock.sol";
+import {ValidatorCommittee} from "../../../contracts/consensus/ValidatorCommittee.sol";
+import {MeterLedger} from "../../../contracts/consensus/MeterLedger.sol";
+import {IMeterLedger, IIntervalClock} from "../../../contracts/interfaces/IMeterLedger.sol";
+import {IValidatorCommittee} from "../../../contracts/interfaces/IValidatorCommittee.sol";
+import {EnergyCertificate} from "../../../contracts/transaction/EnergyCertificate.sol";
 
 interface VmGas {
     function prank(address sender) external;
     function warp(uint256 timestamp) external;
+    function addr(uint256 privateKey) external pure returns (address);
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function snapshotGasLastCall(string calldata group, string calldata name) external returns (uint256 gasUsed);
 }
 
 /// @notice Gas snapshot of the market's hot paths on the real contracts: placing bids and offers
 /// (first order of an interval, later orders in a fresh and in a shared storage slot), cancel, take
 /// (part and rest), clearing a 10 × 10 book with the contract's own sort hints, and settling it on
-/// metered delivery (offers, then bids; the ledger, committee and certificate are a mock here, so
-/// their own costs — score update, ERC-1155 mint — are not in the figures).
+/// metered delivery (offers, then bids) through the real consensus side: a ValidatorCommittee of 4
+/// finalises the readings root with 3 signatures, the MeterLedger records the sellers' meter-signed
+/// readings (and keeps credit scores), the EnergyCertificate mints the buyers' certificates.
 /// Each operation is recorded with `snapshotGasLastCall` in snapshots/EnergyMarket.json, each test's
 /// total in .gas-snapshot; `npm test` runs this file with `--snapshot-check`, so any change shows up
 /// as a diff. After an intended change: `npm run gas:snapshot` and commit the two files.
@@ -31,7 +38,13 @@ contract EnergyMarketGasTest {
     PaymentToken private token;
     ParticipantRegistry private registry;
     EnergyMarket private market;
-    DeliveryOracleMock private oracle;
+    ValidatorCommittee private committee;
+    MeterLedger private ledger;
+    EnergyCertificate private certificate;
+    /// @dev Test-only private keys (never used outside this test): four validators, two sellers' meters.
+    uint256[4] private validatorKeys = [uint256(0xFA11), 0xFA12, 0xFA13, 0xFA14];
+    uint256 private constant ALICE_METER_KEY = 0x3E7A;
+    uint256 private constant CAROL_METER_KEY = 0x3E7C;
 
     address private constant DSO = address(0xD50);
     address private constant ALICE = address(0xA11CE); // prosumer
@@ -59,10 +72,20 @@ contract EnergyMarketGasTest {
         });
         market = new EnergyMarket(address(this), address(registry), token, DSO, params, block.timestamp + 3_600);
         registry.addListener(address(market));
-        oracle = new DeliveryOracleMock();
+        address[] memory validators = new address[](4);
+        for (uint256 i; i < 4; ++i) {
+            validators[i] = vm.addr(validatorKeys[i]);
+        }
+        committee = new ValidatorCommittee(address(this), validators);
+        ledger = new MeterLedger(
+            address(this), registry, IValidatorCommittee(address(committee)), IIntervalClock(address(market)), 1_000_000
+        );
+        certificate = new EnergyCertificate(address(this), "");
+        ledger.grantRole(ledger.SCORER_ROLE(), address(market));
+        certificate.grantRole(certificate.MINTER_ROLE(), address(market));
         market.configureSettlement(
-            address(oracle),
-            address(oracle),
+            address(ledger),
+            address(certificate),
             IEnergyMarket.GridTariffs({
                 imbalanceWeiPerKWh: 400_000,
                 retailWeiPerKWh: 300_000,
@@ -70,14 +93,14 @@ contract EnergyMarketGasTest {
                 defaultZoneFeeWeiPerKWh: 30_000
             })
         );
-        _join(ALICE, IParticipantRegistry.Role.Prosumer, 0xA001);
-        _join(CAROL, IParticipantRegistry.Role.Prosumer, 0xA002);
-        _join(BOB, IParticipantRegistry.Role.Consumer, 0xA003);
-        _join(FRANK, IParticipantRegistry.Role.Consumer, 0xA004);
+        _join(ALICE, IParticipantRegistry.Role.Prosumer, vm.addr(ALICE_METER_KEY));
+        _join(CAROL, IParticipantRegistry.Role.Prosumer, vm.addr(CAROL_METER_KEY));
+        _join(BOB, IParticipantRegistry.Role.Consumer, address(0xA003));
+        _join(FRANK, IParticipantRegistry.Role.Consumer, address(0xA004));
     }
 
-    function _join(address account, IParticipantRegistry.Role role, uint160 meter) private {
-        registry.registerFor(account, role, address(meter), 1);
+    function _join(address account, IParticipantRegistry.Role role, address meter) private {
+        registry.registerFor(account, role, meter, 1);
         token.mint(account, FUNDS);
         vm.prank(account);
         token.approve(address(market), FUNDS);
@@ -157,26 +180,65 @@ contract EnergyMarketGasTest {
         vm.snapshotGasLastCall(GROUP, "clear 10 bids x 10 offers");
         IEnergyMarket.IntervalState memory state = market.intervalState(I);
         require(state.cleared && state.hasPrice, "cleared with a price");
-        // Readings final: alice delivers everything she sold, carol 80 % of it.
-        oracle.finalize(I);
-        (, uint64 aliceSold,) = _sold(ALICE);
-        (, uint64 carolSold,) = _sold(CAROL);
-        oracle.setReading(ALICE, I, uint32(aliceSold));
-        oracle.setReading(CAROL, I, uint32((carolSold * 4) / 5));
+
+        // Delivery: alice exports everything she sold, carol 80 % of it; the validators finalise the
+        // root of the two readings, anyone records them.
+        vm.warp(market.intervalStartTime(I + 1));
+        IMeterLedger.MeterReading[] memory readings = new IMeterLedger.MeterReading[](2);
+        readings[0] = IMeterLedger.MeterReading(vm.addr(ALICE_METER_KEY), I, 0, uint32(_sold(ALICE)));
+        readings[1] = IMeterLedger.MeterReading(vm.addr(CAROL_METER_KEY), I, 0, uint32((_sold(CAROL) * 4) / 5));
+        bytes32 leaf0 = ledger.readingLeaf(readings[0]);
+        bytes32 leaf1 = ledger.readingLeaf(readings[1]);
+        bytes32 root = leaf0 < leaf1 ? keccak256(abi.encode(leaf0, leaf1)) : keccak256(abi.encode(leaf1, leaf0));
+        committee.finalizeReadings(I, root, _quorumSignatures(committee.readingsDigest(I, root)));
+        vm.snapshotGasLastCall(GROUP, "finalizeReadings (3 of 4 validators)");
+        bytes[] memory meterSignatures = new bytes[](2);
+        meterSignatures[0] = _signature(ALICE_METER_KEY, ledger.readingDigest(readings[0]));
+        meterSignatures[1] = _signature(CAROL_METER_KEY, ledger.readingDigest(readings[1]));
+        bytes32[][] memory proofs = new bytes32[][](2);
+        proofs[0] = new bytes32[](1);
+        proofs[0][0] = leaf1;
+        proofs[1] = new bytes32[](1);
+        proofs[1][0] = leaf0;
+        ledger.recordReadings(readings, meterSignatures, proofs);
+        vm.snapshotGasLastCall(GROUP, "recordReadings (2 sellers)");
         market.settle(offers);
         vm.snapshotGasLastCall(GROUP, "settle 10 offers of 2 sellers (one batch)");
         market.settle(bids);
         vm.snapshotGasLastCall(GROUP, "settle 10 bids (one batch)");
         require(market.intervalState(I).unsettledOrders == 0, "all settled");
         require(market.lockedBalanceOf(BOB) == 0 && market.lockedBalanceOf(FRANK) == 0, "locks released");
+        require(
+            certificate.balanceOf(BOB, I) + certificate.balanceOf(FRANK, I) == market.settlementOf(I).deliveredWh,
+            "certificates for the delivered energy"
+        );
     }
 
     /// @dev What `seller` sold in I's auction (Σ fills of its offers).
-    function _sold(address seller) private view returns (bool, uint64 soldWh, uint64) {
+    function _sold(address seller) private view returns (uint256 soldWh) {
         IEnergyMarket.Order[] memory orders = market.getOrders(I, IEnergyMarket.Side.Offer, 0, 100);
         for (uint256 i; i < orders.length; ++i) {
             if (orders[i].owner == seller) soldWh += orders[i].filledWh;
         }
-        return (false, soldWh, 0);
+    }
+
+    function _signature(uint256 key, bytes32 digest) private pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev Signatures of 3 of the 4 validators (the quorum), in ascending signer order.
+    function _quorumSignatures(bytes32 digest) private view returns (bytes[] memory signatures) {
+        uint256[4] memory keys = validatorKeys;
+        // Sort the 4 keys by their address (insertion sort).
+        for (uint256 i = 1; i < 4; ++i) {
+            for (uint256 j = i; j > 0 && vm.addr(keys[j]) < vm.addr(keys[j - 1]); --j) {
+                (keys[j], keys[j - 1]) = (keys[j - 1], keys[j]);
+            }
+        }
+        signatures = new bytes[](3);
+        for (uint256 i; i < 3; ++i) {
+            signatures[i] = _signature(keys[i], digest);
+        }
     }
 }
