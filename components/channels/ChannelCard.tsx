@@ -231,7 +231,7 @@ export function ChannelCard({ d, me, state }: { d: Deployment; me?: Address; sta
   return (
     <Card
       title="Your channel with the hub"
-      subtitle={`Channel #${current.id} with ${info.name} · ${displayName(info.hub)}`}
+      subtitle={`Channel #${current.id} with ${info.name}`}
       testId="channel-card"
       actions={
         <span className="badge bg-emerald-100 text-emerald-800" data-testid="channel-status">
