@@ -52,6 +52,15 @@ export const KNOWN_ERROR_SIGNATURES = [
   "error MarketParamsIntervalGated(uint64 interval, uint256 gateClosureTime)",
   "error MarketOnlyRegistry(address caller)",
   "error MarketZeroAddress()",
+  // transaction layer: settlement on metered delivery (IEnergyMarket, run by DeliverySettlement)
+  "error MarketSettleBatchTooLarge(uint256 given, uint256 max)",
+  "error MarketSettlementNotConfigured()",
+  "error MarketSettlementAlreadyConfigured()",
+  "error MarketReadingsNotFinal(uint64 interval)",
+  "error MarketReadingMissing(address account, uint64 interval, uint256 graceEndsAt)",
+  "error MarketSellersNotSettled(uint64 interval, uint256 unsettledOffers)",
+  "error MarketAccountInDebt(address account, uint256 debtWei)",
+  "error MarketOnlySelf(address caller)",
   // transaction layer: escrow vault (IEscrowVault) and payment token
   "error VaultZeroAmount()",
   "error VaultInsufficientBalance(address account, uint256 availableWei, uint256 requiredWei)",
@@ -343,6 +352,38 @@ export const ERROR_MESSAGES: Readonly<Record<string, Describe>> = {
     message: `Only the participant registry may send participant updates, not ${who(a, c)}.`,
   }),
   MarketZeroAddress: () => ({ title: "Zero address", message: "An address is required here (not the zero address)." }),
+  MarketSettleBatchTooLarge: ([given, max]) => ({
+    title: "Too many orders at once",
+    message: `One settlement may take at most ${String(max)} orders, not ${String(given)}. Settle them in smaller batches.`,
+  }),
+  MarketSettlementNotConfigured: () => ({
+    title: "Settlement not set up",
+    message: "The market has no meter ledger yet, so trades cannot be settled on metered delivery. The operator must configure settlement first.",
+  }),
+  MarketSettlementAlreadyConfigured: () => ({
+    title: "Settlement already set up",
+    message: "The market already settles on a meter ledger; it can be configured only once.",
+  }),
+  MarketReadingsNotFinal: ([i]) => ({
+    title: "Meter readings not final yet",
+    message: `Interval ${String(i)} is paid for metered delivery, and its meter readings are not final yet (the validator committee has not reached a quorum). Try again once the readings are final.`,
+  }),
+  MarketReadingMissing: ([a, i, t], c) => ({
+    title: "Seller's meter reading missing",
+    message: `The meter reading of ${who(a, c)} for interval ${String(i)} is not recorded yet. Settlement waits for it until ${clock(t, c)}; after that a missing reading counts as 0 Wh delivered.`,
+  }),
+  MarketSellersNotSettled: ([i, n]) => ({
+    title: "Sellers first",
+    message: `Buyers of interval ${String(i)} are settled after its sellers: ${String(n)} offer${big(n) === 1n ? "" : "s"} still wait${big(n) === 1n ? "s" : ""} for settlement. Settle the offers first.`,
+  }),
+  MarketAccountInDebt: ([a, d], c) => ({
+    title: "Imbalance debt outstanding",
+    message: `${Who(a, c)} owes ${plc(d)} for energy sold but not delivered (imbalance). New orders and takes are blocked until it is repaid — any deposit or payout repays it first.`,
+  }),
+  MarketOnlySelf: ([a], c) => ({
+    title: "Internal settlement call",
+    message: `That function is internal plumbing of the market's settlement and cannot be called directly (${who(a, c)} tried).`,
+  }),
   VaultZeroAmount: () => ({ title: "No amount", message: "The amount must be more than 0 PLC." }),
   VaultInsufficientBalance: ([a, avail, req], c) => ({
     title: "Not enough free balance",
