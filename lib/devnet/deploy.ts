@@ -43,6 +43,8 @@ export interface DeployOptions {
   marketParams?: MarketParams;
   /** Unix seconds where interval 0 starts. Default: midnight UTC today. */
   genesisTime?: number;
+  /** MeterLedger's export rating of meters without their own, Wh per interval. Default DEVNET_METER_MAX_EXPORT_WH. */
+  meterDefaultMaxExportWh?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -58,7 +60,7 @@ export interface DeployResult {
 }
 
 /** The Ignition parameters of the devnet deployment (module id → parameter → value). */
-export function devnetIgnitionParameters(marketParams: MarketParams, genesisTime: number) {
+export function devnetIgnitionParameters(marketParams: MarketParams, genesisTime: number, meterDefaultMaxExportWh: number = DEVNET_METER_MAX_EXPORT_WH) {
   return {
     [IGNITION_MODULE_ID]: {
       regulator: DEVNET_CAST.regulator.address,
@@ -70,14 +72,13 @@ export function devnetIgnitionParameters(marketParams: MarketParams, genesisTime
       // Devnet blocks are mined per transaction, so challenge periods are short in blocks.
       minChallengePeriodBlocks: BigInt(DEVNET_CHANNEL_CHALLENGE_BLOCKS.min),
       maxChallengePeriodBlocks: BigInt(DEVNET_CHANNEL_CHALLENGE_BLOCKS.max),
-      meterDefaultMaxExportWh: BigInt(DEVNET_METER_MAX_EXPORT_WH),
+      meterDefaultMaxExportWh: BigInt(meterDefaultMaxExportWh),
     },
   };
 }
 
 /** Deploy every PowerLAN contract to the node at `rpcUrl` with Ignition (fresh deployment state). */
 export async function deployPowerLAN(rpcUrl: string, options: DeployOptions = {}): Promise<DeployResult> {
-  const log = options.log ?? (() => {});
   const hre = await getHre();
   const connection = await connectTo(rpcUrl);
   const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
@@ -85,14 +86,25 @@ export async function deployPowerLAN(rpcUrl: string, options: DeployOptions = {}
   const deploymentId = options.deploymentId ?? (port === String(DEVNET_RPC_PORT) ? devnetDeploymentId(chainId) : `devnet-${port || "80"}`);
   const deploymentDir = path.join(hre.config.paths.ignition, "deployments", deploymentId);
   fs.rmSync(deploymentDir, { recursive: true, force: true });
+  return deployPowerLANOn(connection, { ...options, deploymentId }, deploymentDir);
+}
 
+/**
+ * Deploy every PowerLAN contract with Ignition over an existing Hardhat connection — e.g. an
+ * in-process simulated network (`hre.network.create()`, used by `npm run simulate`), where Ignition
+ * keeps its state in memory when no `deploymentId` is given.
+ */
+export async function deployPowerLANOn(connection: DevnetConnection, options: DeployOptions = {}, deploymentDir = ""): Promise<DeployResult> {
+  const log = options.log ?? (() => {});
+  const chainId = Number(await connection.provider.request({ method: "eth_chainId" }));
+  const deploymentId = options.deploymentId ?? "";
   const marketParams = options.marketParams ?? DEVNET_MARKET_PARAMS;
   const genesisTime = options.genesisTime ?? devnetGenesisTime();
   const { default: PowerLANModule } = await import("../../scripts/deploy/modules/PowerLAN.ts");
-  log(`Ignition module ${IGNITION_MODULE_ID} → deployment ${deploymentId} (fresh)`);
+  log(`Ignition module ${IGNITION_MODULE_ID} → deployment ${deploymentId || "(in memory)"} (fresh)`);
   const deployed = await connection.ignition.deploy(PowerLANModule, {
-    deploymentId,
-    parameters: devnetIgnitionParameters(marketParams, genesisTime),
+    ...(deploymentId ? { deploymentId } : {}),
+    parameters: devnetIgnitionParameters(marketParams, genesisTime, options.meterDefaultMaxExportWh),
     // The devnet mines instantly; don't wait the default second between receipt polls.
     config: { blockPollingInterval: 50 },
   });
