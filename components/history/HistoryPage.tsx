@@ -34,6 +34,11 @@ const STATUS_HINT: Record<HistoryStatus, string> = {
 
 const dash = <span className="text-slate-300">–</span>;
 
+/** A score change in basis points as "+1.25 pts" / "−4.17 pts". */
+function formatPoints(bps: number): string {
+  return `${bps > 0 ? "+" : bps < 0 ? "−" : "±"}${(Math.abs(bps) / 100).toFixed(2)} pts`;
+}
+
 function errorText(error: unknown): string {
   const e = explainError(error);
   return `${e.title}: ${e.message}`;
@@ -112,7 +117,7 @@ export function HistoryPage() {
               hint="Attested local energy delivered to you"
             />
             <SummaryCard
-              title="Saved vs grid only"
+              title="Savings vs grid only"
               testId="summary-savings"
               value={totals ? <Plc wei={totals.savingsWei} sign /> : undefined}
               unit="PLC"
@@ -192,7 +197,7 @@ function ScoreCard({ trend, loading }: { trend?: { currentBps: number; series: n
             <p className="mt-1 text-xs text-slate-500" data-testid="credit-trend">
               {trend.reports === 0
                 ? "No deliveries yet: full score until you sell."
-                : `${trend.direction === "up" ? "▲" : trend.direction === "down" ? "▼" : "●"} ${trend.changeBps > 0 ? "+" : ""}${(trend.changeBps / 100).toFixed(2)} pts over the last ${trend.series.length} deliver${trend.series.length === 1 ? "y" : "ies"}`}
+                : `${trend.direction === "up" ? "▲" : trend.direction === "down" ? "▼" : "●"} ${formatPoints(trend.changeBps)} over the last ${trend.series.length} deliver${trend.series.length === 1 ? "y" : "ies"}`}
             </p>
           </div>
           <Sparkline series={trend.series} />
@@ -225,7 +230,7 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
         <thead>
           <tr className="table-head border-b border-slate-100 align-bottom text-xs text-slate-500">
             <th className="py-1 pr-2 text-left font-medium">Interval</th>
-            <th className="py-1 pr-2 text-left font-medium">Role</th>
+            <th className="py-1 pr-2 text-left font-medium">Role / status</th>
             <th className="py-1 pr-2 text-right font-medium">Sold / bought</th>
             <th className="py-1 pr-2 text-right font-medium">Metered export / import</th>
             <th className="py-1 pr-2 text-right font-medium">Delivered</th>
@@ -236,8 +241,7 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
             <th className="py-1 pr-2 text-right font-medium">Net (PLC)</th>
             <th className="py-1 pr-2 text-right font-medium">Grid import / export</th>
             <th className="py-1 pr-2 text-right font-medium">Certificates</th>
-            <th className="py-1 pr-2 text-right font-medium">Score</th>
-            <th className="py-1 text-left font-medium">Status</th>
+            <th className="py-1 text-right font-medium">Score</th>
           </tr>
         </thead>
         <tbody>
@@ -251,10 +255,18 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
             return (
               <tr key={r.interval.toString()} className="border-b border-slate-50 align-top" data-testid={`history-row-${r.interval}`}>
                 <td className="py-1.5 pr-2">
-                  <Two main={<span className="font-medium text-slate-800">#{r.interval.toString()}</span>} sub={t ? formatWindow(t.startTime, t.intervalSeconds) : undefined} />
+                  <Two
+                    main={<span className="font-medium text-slate-800">#{r.interval.toString()}</span>}
+                    sub={t ? <span className="whitespace-nowrap">{formatWindow(t.startTime, t.intervalSeconds)}</span> : undefined}
+                  />
                 </td>
-                <td className="py-1.5 pr-2 text-slate-700" data-field="role">
-                  {r.role}
+                <td className="py-1.5 pr-2 text-slate-700">
+                  <span className="block whitespace-nowrap" data-field="role">
+                    {r.role}
+                  </span>
+                  <span className={`badge mt-0.5 ${STATUS_STYLE[r.status]}`} title={STATUS_HINT[r.status]} data-field="status">
+                    {r.status}
+                  </span>
                 </td>
                 <td className="num py-1.5 pr-2" data-field="traded">
                   <Two
@@ -263,7 +275,14 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                         {sold > 0n ? <span className="text-amber-700">sold {formatEnergy(sold)}</span> : null}
                         {sold > 0n && bought > 0n ? " · " : null}
                         {bought > 0n ? <span className="text-sky-700">bought {formatEnergy(bought)}</span> : null}
-                        {sold === 0n && bought === 0n ? dash : null}
+                        {sold === 0n && bought === 0n && r.offeredWh + r.bidWh === 0n ? dash : null}
+                        {sold === 0n && bought === 0n && r.offeredWh + r.bidWh > 0n ? (
+                          <span className="text-xs text-slate-400">
+                            {[r.offeredWh > 0n ? `offer ${formatEnergy(r.offeredWh)}` : "", r.bidWh > 0n ? `bid ${formatEnergy(r.bidWh)}` : ""]
+                              .filter(Boolean)
+                              .join(" · ")}
+                          </span>
+                        ) : null}
                       </>
                     }
                     sub={
@@ -308,8 +327,14 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                     dash
                   ) : (
                     <Two
-                      main={r.receivedWei > 0n ? <span className="text-emerald-700">+{formatPLC(r.receivedWei, undefined, false)}</span> : null}
-                      sub={r.paidWei > 0n ? `paid ${formatPLC(r.paidWei, undefined, false)}` : undefined}
+                      main={
+                        r.receivedWei > 0n ? (
+                          <span className="text-emerald-700">+{formatPLC(r.receivedWei, undefined, false)}</span>
+                        ) : (
+                          <span>−{formatPLC(r.paidWei, undefined, false)}</span>
+                        )
+                      }
+                      sub={r.receivedWei > 0n && r.paidWei > 0n ? `paid ${formatPLC(r.paidWei, undefined, false)}` : r.receivedWei > 0n ? "received" : "paid"}
                     />
                   )}
                 </td>
@@ -342,7 +367,13 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                       sub={
                         <>
                           ↑ {formatEnergy(r.gridExportWh ?? 0)}
-                          {r.savingsWei !== null && r.savingsWei !== 0n ? ` · saved ${formatPLC(r.savingsWei, undefined, false)}` : ""}
+                          {r.savingsWei !== null && r.savingsWei !== 0n ? (
+                            <span className={r.savingsWei > 0n ? "text-emerald-600" : "text-rose-600"} title="Savings vs buying and selling everything at the grid's tariffs">
+                              {" "}
+                              · vs grid {r.savingsWei > 0n ? "+" : ""}
+                              {formatPLC(r.savingsWei, undefined, false)}
+                            </span>
+                          ) : null}
                         </>
                       }
                     />
@@ -351,25 +382,19 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                 <td className="num py-1.5 pr-2" data-field="certificates">
                   {r.certificatesWh > 0n ? formatEnergy(r.certificatesWh) : dash}
                 </td>
-                <td className="num py-1.5 pr-2" data-field="score">
+                <td className="num py-1.5" data-field="score">
                   {r.creditScoreBps !== null ? (
                     <Two
                       main={formatBps(r.creditScoreBps)}
                       sub={
                         <span className={r.creditScoreDeltaBps! < 0 ? "text-rose-600" : r.creditScoreDeltaBps! > 0 ? "text-emerald-600" : ""}>
-                          {r.creditScoreDeltaBps! > 0 ? "+" : ""}
-                          {((r.creditScoreDeltaBps ?? 0) / 100).toFixed(2)} pts
+                          {formatPoints(r.creditScoreDeltaBps ?? 0)}
                         </span>
                       }
                     />
                   ) : (
                     dash
                   )}
-                </td>
-                <td className="py-1.5" data-field="status">
-                  <span className={`badge ${STATUS_STYLE[r.status]}`} title={STATUS_HINT[r.status]}>
-                    {r.status}
-                  </span>
                 </td>
               </tr>
             );

@@ -150,6 +150,9 @@ export interface HistoryRow {
   role: HistoryRole;
   status: HistoryStatus;
   clearingPriceWeiPerKWh: number | null;
+  /** Energy of its auction offers / bids still waiting for the clearing (0 once cleared). */
+  offeredWh: bigint;
+  bidWh: bigint;
   soldAuctionWh: bigint;
   soldBilateralWh: bigint;
   boughtAuctionWh: bigint;
@@ -331,12 +334,6 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
     const refundWei = sum(bidSettlements, (e) => e.refundWei);
     const netWei = receivedWei - gridFeeWei - imbalanceWei - paidWei;
 
-    // Role: what it traded (auction fills or takes); a reading alone is "metered only".
-    const sold = soldAuctionWh + soldBilateralWh > 0n || (seller?.soldWh ?? 0n) > 0n;
-    const bought = boughtAuctionWh + boughtBilateralWh > 0n;
-    const role: HistoryRole =
-      sold && bought ? "seller & buyer" : sold ? "seller" : bought ? "buyer" : readings.has(interval) ? "metered only" : "no trade";
-
     // Status.
     const filledAuction = auction.filter((o) => o.filledWh > 0);
     let status: HistoryStatus;
@@ -345,6 +342,14 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
       status = "awaiting readings";
     else if (auction.length > 0 && filledAuction.length === 0 && intervalTakes.length === 0 && !readings.has(interval)) status = "no match";
     else status = "settled";
+
+    // Role: what it traded (auction fills or takes), or — before clearing — what its orders ask for;
+    // a reading alone is "metered only".
+    const waiting = status === "awaiting clearing";
+    const sold = soldAuctionWh + soldBilateralWh > 0n || (seller?.soldWh ?? 0n) > 0n || (waiting && offers.length > 0);
+    const bought = boughtAuctionWh + boughtBilateralWh > 0n || (waiting && bids.length > 0);
+    const role: HistoryRole =
+      sold && bought ? "seller & buyer" : sold ? "seller" : bought ? "buyer" : readings.has(interval) ? "metered only" : "no trade";
 
     // Grid flows and savings.
     const reading = readings.get(interval);
@@ -369,6 +374,8 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
       role,
       status,
       clearingPriceWeiPerKWh: price,
+      offeredWh: waiting ? sum(offers, (o) => BigInt(o.energyWh)) : 0n,
+      bidWh: waiting ? sum(bids, (o) => BigInt(o.energyWh)) : 0n,
       soldAuctionWh: seller ? seller.soldWh : soldAuctionWh,
       soldBilateralWh,
       boughtAuctionWh,

@@ -159,6 +159,9 @@ describe("householdHistory: a seller", () => {
   it("before clearing: awaiting clearing, nothing traded yet", () => {
     const [row] = householdHistory(input({ orders: [order(I, 1, 0, 0)], states: new Map([[I, { ...cleared(0, 0n), cleared: false, hasPrice: false }]]) }));
     expect(row.status).toBe("awaiting clearing");
+    expect(row.role).toBe("seller"); // what its order asks for
+    expect(row.offeredWh).toBe(500n);
+    expect(row.bidWh).toBe(0n);
     expect(row.soldAuctionWh).toBe(0n);
     expect(row.clearingPriceWeiPerKWh).toBeNull();
   });

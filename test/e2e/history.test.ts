@@ -23,7 +23,7 @@ import { energyCertificateAbi, energyMarketAbi, meterLedgerAbi } from "../../lib
 import { committeeDomain, finalizeInterval, meterLedgerDomain, signReading, Validator } from "../../lib/consensus/index.ts";
 import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
 import { formatBps } from "../../lib/app/history.ts";
-import { formatEnergy } from "../../lib/format.ts";
+import { formatEnergy, formatPLC } from "../../lib/format.ts";
 import { RESULTS_DIR, startWorld, type World } from "./harness.ts";
 
 const PROSUMER = DEVNET_CAST.prosumers[0]; // Household 1
@@ -210,14 +210,24 @@ describe("history page in the browser", { timeout: 900_000 }, () => {
       delivered: await text(row.locator('[data-field="delivered"]')),
       shortfall: await text(row.locator('[data-field="shortfall"]')),
       charges: await text(row.locator('[data-field="charges"]')),
+      money: await text(row.locator('[data-field="money"]')),
+      net: await text(row.locator('[data-field="net"]')),
       score: await text(row.locator('[data-field="score"]')),
     };
     console.log(`[e2e] prosumer row #${interval}: ${JSON.stringify(prosumerRow)}`);
     assert.equal(prosumerRow.metered, `↑ ${formatEnergy(EXPORTED_WH)} ↓ ${formatEnergy(PROSUMER_IMPORT_WH)}`);
     assert.equal(prosumerRow.delivered, `${formatEnergy(deliveredWh)} of ${formatEnergy(soldWh)} sold`);
     assert.equal(prosumerRow.shortfall, `${formatEnergy(soldWh - deliveredWh)} not delivered`);
-    assert.match(prosumerRow.charges, /imbalance \d/);
-    assert.match(prosumerRow.score, new RegExp(`^${formatBps(Number(prosumerScore)).replace(".", "\\.")} −?-?\\d`));
+    const [sellerEvent] = await publicClient.getContractEvents({ ...m, eventName: "SellerSettled", args: { interval, seller: PROSUMER.address }, fromBlock: 0n });
+    const { payoutWei, gridFeeWei, imbalanceWei } = sellerEvent.args as { payoutWei: bigint; gridFeeWei: bigint; imbalanceWei: bigint };
+    assert.ok(imbalanceWei > 0n, "the shortfall was charged");
+    const plc = (wei: bigint) => formatPLC(wei, undefined, false);
+    assert.equal(prosumerRow.charges, `fee ${plc(gridFeeWei)} imbalance ${plc(imbalanceWei)}`);
+    assert.equal(prosumerRow.money, `+${plc(payoutWei + gridFeeWei)} received`);
+    const net = payoutWei - imbalanceWei;
+    assert.equal(prosumerRow.net, `${net > 0n ? "+" : ""}${plc(net)}`);
+    // One delivery report from the initial 10,000 bps: the row shows the score after it and the change.
+    assert.equal(prosumerRow.score, `${formatBps(Number(prosumerScore))} −${((10_000 - Number(prosumerScore)) / 100).toFixed(2)} pts`);
     assert.equal(await text(page.getByTestId("credit-score")), formatBps(Number(prosumerScore)));
     await screenshot("history-prosumer.png");
   });
