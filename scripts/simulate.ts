@@ -25,6 +25,7 @@ Options
   --intervals K     15-minute intervals to run, from midnight UTC (default 96 = one day)
   --seed S          seed of households, weather, noise and temperaments (default 1)
   --day-of-year D   day of year of the simulated day (default 172, 21 June)
+  --start-time HH:MM  UTC time of the first interval, a multiple of 15 minutes (default 00:00)
   --json FILE       write the result as JSON to FILE (e.g. bench/simulate.json)
   --quiet           only the totals
   --help            this text
@@ -39,6 +40,7 @@ function parse() {
       intervals: { type: "string", default: "96" },
       seed: { type: "string", default: "1" },
       "day-of-year": { type: "string" },
+      "start-time": { type: "string", default: "00:00" },
       json: { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -53,8 +55,15 @@ function parse() {
     }
     return n;
   };
+  const time = /^(\d{1,2}):(\d{2})$/.exec(values["start-time"]);
+  const startMinute = time ? Number(time[1]) * 60 + Number(time[2]) : NaN;
+  if (!time || startMinute >= 1440 || startMinute % 15 !== 0) {
+    console.error(`--start-time must be HH:MM on a quarter hour, got "${values["start-time"]}"\n\n${HELP}`);
+    process.exit(2);
+  }
   return {
     help: values.help,
+    startMinute,
     households: int("households", values.households, 1, 400),
     intervals: int("intervals", values.intervals, 1, 96 * 7),
     seed: /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
@@ -90,7 +99,8 @@ async function main(): Promise<void> {
   log(`PowerLAN simulate: ${args.households} households × ${args.intervals} intervals, seed ${args.seed} (Node ${process.version})`);
   log("compiling contracts (no-op when unchanged)");
   await compileContracts();
-  const result = await simulate({ households: args.households, intervals: args.intervals, seed: args.seed, dayOfYear: args.dayOfYear, log });
+  const result = await simulate({ households: args.households, intervals: args.intervals, seed: args.seed, dayOfYear: args.dayOfYear, startMinute: args.startMinute, log });
+  result.generatedBy = `npm run simulate -- ${process.argv.slice(2).join(" ")}`.trim();
   const t = result.totals;
   console.log(
     [

@@ -21,7 +21,7 @@
 import os from "node:os";
 import { encodeFunctionData, keccak256, parseEventLogs, toHex, type Abi, type Address, type Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
-import { energyMarketAbi, meterLedgerAbi, participantRegistryAbi, paymentTokenAbi } from "../contracts/abis.ts";
+import { energyMarketAbi, participantRegistryAbi, paymentTokenAbi } from "../contracts/abis.ts";
 import { MeterSimulator, simulatedMeters, type SimulatedMeter } from "../consensus/meters.ts";
 import { meterLedgerDomain } from "../consensus/readings.ts";
 import { committeeDomain, finalizeInterval, Validator, type ConsensusReader, type ConsensusWriter, type MeterBindingCache } from "../consensus/validator.ts";
@@ -59,8 +59,10 @@ export interface SimulateOptions {
   households: number;
   intervals: number;
   seed: number | string;
-  /** Day of year of the first interval (it starts at midnight UTC). Default 172 (21 June). */
+  /** Day of year of the simulated day. Default 172 (21 June). */
   dayOfYear?: number;
+  /** Minutes after midnight UTC of the first interval (a multiple of 15). Default 0. */
+  startMinute?: number;
   strategy?: StrategyParams;
   /** One line per phase and per interval. */
   log?: (line: string) => void;
@@ -120,7 +122,7 @@ export interface HouseholdFigures {
 
 export interface SimulateResult {
   generatedBy: string;
-  args: { households: number; intervals: number; seed: number | string; dayOfYear: number };
+  args: { households: number; intervals: number; seed: number | string; dayOfYear: number; startMinute: number };
   network: { kind: string; chainId: number; genesisTime: number; firstInterval: number };
   marketParams: MarketParams;
   tariffs: { imbalanceWeiPerKWh: number; retailWeiPerKWh: number; feedInWeiPerKWh: number; defaultZoneFeeWeiPerKWh: number };
@@ -204,7 +206,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   let firstDay = 1;
   const ORDER_LEAD_SECONDS = orderLeadSeconds(N);
   while (genesisTime + firstDay * 86_400 - SIM_MARKET_PARAMS.gateLeadSeconds - Number(ORDER_LEAD_SECONDS) <= now0 + 5) firstDay++;
-  const first = BigInt(firstDay * perDay);
+  const startMinute = options.startMinute ?? 0;
+  if (!Number.isInteger(startMinute) || startMinute < 0 || startMinute >= 1440 || (startMinute * 60) % SIM_MARKET_PARAMS.intervalSeconds !== 0) {
+    throw new RangeError(`start time must be a whole interval after midnight, got minute ${startMinute}`);
+  }
+  const first = BigInt(firstDay * perDay + (startMinute * 60) / SIM_MARKET_PARAMS.intervalSeconds);
 
   log(`deploying the contracts with Ignition on an in-process Hardhat network (chain ${chainId})`);
   const deployed = await deployPowerLANOn(connection, { marketParams: SIM_MARKET_PARAMS, genesisTime, meterDefaultMaxExportWh: SIM_METER_MAX_EXPORT_WH });
@@ -255,7 +261,6 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     }
     households.push({ meter, account, role, who: temperament(options.seed, meter.id, strategy), figures: new CostTotals() });
   }
-  const byAccount = new Map(households.map((h) => [h.account.toLowerCase(), h]));
   log(`registered and funded ${N} households (${households.filter((h) => h.role !== "Consumer").length} with PV) with their meters`);
 
   const tariffsRaw = await read<{ imbalanceWeiPerKWh: number; retailWeiPerKWh: number; feedInWeiPerKWh: number; defaultZoneFeeWeiPerKWh: number }>(
@@ -492,8 +497,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const wallSeconds = round2((Date.now() - started) / 1000);
 
   return {
-    generatedBy: `npm run simulate -- --households ${N} --intervals ${K} --seed ${options.seed}${options.dayOfYear ? ` --day-of-year ${dayOfYear}` : ""}`,
-    args: { households: N, intervals: K, seed: options.seed, dayOfYear },
+    generatedBy: "npm run simulate",
+    args: { households: N, intervals: K, seed: options.seed, dayOfYear, startMinute },
     network: { kind: "in-process Hardhat network (EDR, edr-simulated), automine, time set per phase", chainId, genesisTime, firstInterval: Number(first) },
     marketParams: SIM_MARKET_PARAMS,
     tariffs,
