@@ -30,12 +30,20 @@ const LAYERS: { layer: Layer; title: string; what: string }[] = [
   { layer: "supervision", title: "Supervision layer", what: "The regulator's controls: pause, price cap and floor, participant status, flags; all as events." },
 ];
 
+/** Contracts that have no address of their own to call: modules run inside another contract. */
+const MODULE_OF: Partial<Record<ContractName | string, string>> = {
+  DeliverySettlement: "module of EnergyMarket (delegatecall)",
+};
+
 /** One line per contract, in words. */
 const DESCRIPTIONS: Partial<Record<ContractName | string, string>> = {
   ParticipantRegistry: "Registry of participants: role, status (pending, approved, suspended), meter and zone; notifies the market of every change.",
   ValidatorCommittee: "Finalises an interval's meter readings once a quorum of validators has signed them (EIP-712).",
-  MeterLedger: "Signed smart-meter readings per interval, accepted once the committee's quorum attested them; delivery history and credit scores.",
+  MeterLedger:
+    "Signed smart-meter readings per interval, accepted once the committee's quorum attested them; the market settles on them. Delivery history and credit scores.",
   EnergyCertificate: "Energy certificates (ERC-1155, in Wh per interval) minted only for attested delivered energy; retire them to claim green energy.",
+  DeliverySettlement:
+    "Settlement on metered delivery: pays sellers for what their meters exported minus the zone grid fee, charges shortfalls as imbalance, charges buyers their share, mints certificates. A module the market creates and runs by DELEGATECALL on its own storage — call the market's settle, not this.",
   EnergyMarket: "Orders per interval, gate closure, clearing at one uniform price (pay-as-clear), takes, settlement; holds the escrow vault.",
   PaymentToken: "PowerLAN Credit (PLC): the ERC-20 payment token, 6 decimals, with permits and a devnet faucet.",
   PaymentChannels: "Two-party payment channels with signed off-chain balance proofs, challenge period and hash-time locks.",
@@ -96,7 +104,7 @@ export function ContractsPage() {
                           <div className="flex flex-wrap items-baseline justify-between gap-x-3">
                             <span className="font-medium text-slate-900">{name}</span>
                             <code className="font-mono text-xs break-all text-slate-600" data-testid={`address-${name}`}>
-                              {address ?? "not deployed on this chain"}
+                              {MODULE_OF[name] ? (address ? `${MODULE_OF[name]} · ${address}` : MODULE_OF[name]) : (address ?? "not deployed on this chain")}
                             </code>
                           </div>
                           <p className="mt-0.5 text-sm text-slate-600">{DESCRIPTIONS[name] ?? ""}</p>

@@ -5,6 +5,7 @@ import type { Address } from "viem";
 import { energyMarketAbi } from "@/lib/contracts";
 import { SIDE, intervalOfOrderId, orderStatus } from "@/lib/app/orderbook";
 import { displayName } from "@/lib/app/names";
+import { deliveryWords } from "@/lib/app/settlement";
 import { bidLockWei, formatEnergy, formatKWh, formatPLC, formatPricePerKWh, sellerProceedsWei } from "@/lib/format";
 import type { Deployment } from "@/lib/hooks/useDeployment";
 import type { MyOrder, TakeFill } from "@/lib/hooks/useMarket";
@@ -124,12 +125,15 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
         <Empty>No fills yet. Fills appear once an interval with your orders is cleared, or when you take an offer.</Empty>
       ) : (
         <div className="overflow-x-auto">
-          <table className="w-full min-w-[36rem] text-sm">
+          <table className="w-full min-w-[42rem] text-sm">
             <thead>
               <tr className="table-head border-b border-slate-100">
                 <th className="py-1 text-left font-medium">Interval</th>
                 <th className="py-1 text-left font-medium">Trade</th>
                 <th className="py-1 text-right font-medium">Energy (kWh)</th>
+                <th className="py-1 text-right font-medium" title="Metered delivery, known once the trade is settled">
+                  Delivered (kWh)
+                </th>
                 <th className="py-1 text-right font-medium">Price (PLC/kWh)</th>
                 <th className="py-1 text-right font-medium">Amount</th>
                 <th className="py-1 pl-3 text-left font-medium">Money</th>
@@ -139,8 +143,14 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
               {auction.map((o) => {
                 const price = BigInt(o.intervalState!.clearingPriceWeiPerKWh);
                 const filled = BigInt(o.filledWh);
+                // Settled: what the meters say flowed. Bids: the charge for d_k. Offers: floor(p × delivered),
+                // before the zone's grid fee (the seller's net payout is in SellerSettled, shown in History).
+                const delivered = o.settled ? o.settledDeliveredWh : undefined;
                 const amount =
-                  o.settledAmountWei ?? (o.side === SIDE.Bid ? bidLockWei(price, filled) : sellerProceedsWei(price, filled));
+                  o.side === SIDE.Bid
+                    ? (o.settledAmountWei ?? bidLockWei(price, filled))
+                    : sellerProceedsWei(price, delivered ?? filled);
+                const short = deliveryWords(o.filledWh, delivered)?.shortfallWh ?? 0n;
                 return (
                   <tr key={o.id.toString()} className="border-b border-slate-50" data-testid={`fill-${o.id.toString()}`}>
                     <td className="py-1.5 text-slate-700">#{o.interval.toString()}</td>
@@ -148,16 +158,31 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
                       {o.side === SIDE.Offer ? "sold" : "bought"} · auction
                     </td>
                     <td className="num py-1.5">{formatKWh(o.filledWh)}</td>
+                    <td className="num py-1.5" data-testid="fill-delivered">
+                      {delivered === undefined ? (
+                        <span className="text-slate-400" title="Known once the meter readings are final and the trade is settled">
+                          –
+                        </span>
+                      ) : (
+                        <span className={short > 0n ? "text-amber-700" : ""} title={short > 0n ? `short by ${formatEnergy(short)}` : "delivered in full"}>
+                          {formatKWh(delivered)}
+                          {short > 0n ? " (short)" : ""}
+                        </span>
+                      )}
+                    </td>
                     <td className="num py-1.5">{formatPricePerKWh(price, false)}</td>
                     <td className="num py-1.5 font-medium">
                       {o.side === SIDE.Offer ? "+" : "−"}
                       {formatPLC(amount)}
+                      {o.side === SIDE.Offer && <span className="text-xs font-normal text-slate-400"> before grid fee</span>}
                     </td>
                     <td className="py-1.5 pl-3 text-xs text-slate-600">
                       {o.settled ? (
                         <span className="badge bg-slate-800 text-white">settled</span>
                       ) : (
-                        <span className="badge bg-amber-50 text-amber-800">awaiting settlement</span>
+                        <span className="badge bg-amber-50 text-amber-800" title="Paid for metered delivery once the meter readings are final">
+                          awaiting delivery &amp; settlement
+                        </span>
                       )}
                     </td>
                   </tr>
@@ -172,6 +197,9 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
                       {bought ? `bought from ${displayName(t.seller)}` : `sold to ${displayName(t.buyer)}`} · direct
                     </td>
                     <td className="num py-1.5">{formatKWh(t.energyWh)}</td>
+                    <td className="num py-1.5 text-slate-400" title="Direct trades are paid at take time, not on metered delivery">
+                      –
+                    </td>
                     <td className="num py-1.5">{formatPricePerKWh(t.priceWeiPerKWh, false)}</td>
                     <td className="num py-1.5 font-medium">
                       {bought ? "−" : "+"}
@@ -190,8 +218,10 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
       {auction.some((o) => !o.settled) && (
         <div className="mt-2">
           <Notice>
-            Fills become money at settlement: use <b>Settle</b> in “Recent intervals” below (anyone may), and your vault balance updates. Total
-            filled: {formatEnergy(auction.reduce((s, o) => s + o.filledWh, 0))}.
+            Fills are paid for metered delivery: after the interval the meters sign their readings and the validators make them final;
+            then sellers and buyers are settled (<b>Settle</b> in “Recent intervals” below — anyone may, and on the devnet the keeper does),
+            and your vault balance updates. A seller&apos;s shortfall is refunded to its buyers. Total filled:{" "}
+            {formatEnergy(auction.reduce((s, o) => s + o.filledWh, 0))}.
           </Notice>
         </div>
       )}

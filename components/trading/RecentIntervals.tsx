@@ -1,26 +1,42 @@
 "use client";
 
 /**
- * Intervals whose gate has closed: their clearing result, and the two actions anyone may take —
- * "Clear" (after gate closure; the sort hints come from the market's `sortHints` view) and
- * "Settle" (pays sellers, charges buyers the uniform price and refunds the rest of their locks).
- * On the devnet a keeper does this too; the buttons make the cycle visible and testable.
+ * Intervals whose gate has closed: their clearing result, where each stands on its way to
+ * settlement on metered delivery (gate open → awaiting clearing → cleared, awaiting meter readings
+ * → readings final → sellers settled → settled, see lib/app/settlement.ts), and the two actions
+ * anyone may take — "Clear" (after gate closure; the sort hints come from the market's `sortHints`
+ * view) and "Settle", offered only once the readings are final: it settles the offers first
+ * (sellers paid for what their meters exported), then the bids (buyers charged for their share of
+ * the delivered energy, the rest refunded), in batches of at most MAX_SETTLE_BATCH orders.
+ * On the devnet a keeper does all of this too; the buttons make the cycle visible and testable.
  */
 import { useConfig } from "wagmi";
 import { readContract } from "wagmi/actions";
 import { energyMarketAbi } from "@/lib/contracts";
-import { SIDE, isLiveAuctionOrder, type BookOrder } from "@/lib/app/orderbook";
+import { SIDE, type BookOrder } from "@/lib/app/orderbook";
 import type { IntervalTiming } from "@/lib/app/intervals";
-import { formatEnergy, formatPricePerKWh, formatWindow } from "@/lib/format";
+import { nextSettleBatch, settleTransactionCount, settlementStage, type SettlementStageKind } from "@/lib/app/settlement";
+import { formatClock, formatEnergy, formatPricePerKWh, formatWindow } from "@/lib/format";
 import type { Deployment } from "@/lib/hooks/useDeployment";
-import { useIntervalStates } from "@/lib/hooks/useMarket";
-import { useWrite } from "@/lib/hooks/useWrite";
+import { useIntervalStates, type IntervalState } from "@/lib/hooks/useMarket";
+import { useSettlementReads } from "@/lib/hooks/useSettlement";
+import { useWrite, type WriteStep } from "@/lib/hooks/useWrite";
 import { Card, Empty, SkeletonRows } from "../ui";
 
 const MAX_ROWS = 6;
 
-/** Orders settled per transaction (calldata-bounded; well under the block gas limit). */
-const SETTLE_BATCH = 100;
+/** The market's MAX_SETTLE_BATCH until it has been read (the contract refuses larger batches). */
+const DEFAULT_SETTLE_BATCH = 64;
+
+const STAGE_STYLE: Record<SettlementStageKind, string> = {
+  "gate-open": "bg-emerald-50 text-emerald-800",
+  "no-orders": "bg-slate-100 text-slate-500",
+  "awaiting-clearing": "bg-amber-50 text-amber-800",
+  "awaiting-readings": "bg-sky-50 text-sky-800",
+  "readings-final": "bg-emerald-100 text-emerald-900",
+  "sellers-settled": "bg-violet-50 text-violet-800",
+  settled: "bg-slate-800 text-white",
+};
 
 export function RecentIntervals({
   d,
@@ -49,8 +65,14 @@ export function RecentIntervals({
     .filter(({ s }, k) => k === 0 || !s || s.bidCount + s.offerCount > 0)
     .slice(0, MAX_ROWS);
   const quiet = states ? gated.length - rows.length : 0;
+  const reads = useSettlementReads(
+    d,
+    rows.map(({ t, s }) => ({ interval: t.interval, state: s })),
+    now,
+  );
+  const maxBatch = reads.data?.maxBatch ?? DEFAULT_SETTLE_BATCH;
 
-  async function liveUnsettledIds(interval: bigint): Promise<bigint[]> {
+  async function ordersOf(interval: bigint): Promise<BookOrder[]> {
     const read = (side: number) =>
       readContract(config, {
         address: d.market!,
@@ -60,7 +82,7 @@ export function RecentIntervals({
         chainId: d.chainId,
       }) as Promise<readonly BookOrder[]>;
     const [bids, offers] = await Promise.all([read(SIDE.Bid), read(SIDE.Offer)]);
-    return [...bids, ...offers].filter((o) => isLiveAuctionOrder(o) && !o.settled).map((o) => o.id);
+    return [...offers, ...bids];
   }
 
   function clear(interval: bigint) {
@@ -86,24 +108,42 @@ export function RecentIntervals({
     );
   }
 
-  function settle(interval: bigint) {
+  /**
+   * One click settles what is left: offers first, then bids, each `settle` call at most maxBatch ids.
+   * Every step reads the chain right before it runs, so orders someone else (the keeper) settled
+   * meanwhile are not sent again, and a step with nothing left is skipped.
+   */
+  function settle(interval: bigint, s: IntervalState) {
     if (!d.market) return;
-    return write(
-      {
-        label: "Settle interval",
-        address: d.market,
+    const offers = s.unsettledOffers;
+    const bids = s.unsettledOrders - s.unsettledOffers;
+    const count = settleTransactionCount(offers, bids, maxBatch);
+    const steps: WriteStep[] = Array.from({ length: count }, (_, k) => {
+      const side = k < Math.ceil(offers / maxBatch) ? "offers" : "bids";
+      let ids: bigint[] = [];
+      return {
+        label: side === "offers" ? "Settle sellers (offers)" : "Settle buyers (bids)",
+        address: d.market!,
         abi: energyMarketAbi,
         functionName: "settle",
-        prepareArgs: async () => [(await liveUnsettledIds(interval)).slice(0, SETTLE_BATCH)],
-      },
-      { title: `Settle interval #${interval}`, success: `Interval #${interval} settled: sellers paid, buyers charged and refunded.` },
-    );
+        skipIf: async () => {
+          const next = nextSettleBatch(await ordersOf(interval), maxBatch);
+          ids = next.side === side ? next.ids : [];
+          return ids.length === 0;
+        },
+        prepareArgs: async () => [ids],
+      };
+    });
+    return write(steps, {
+      title: `Settle interval #${interval}`,
+      success: `Interval #${interval} settled on metered delivery: sellers paid for what they delivered, buyers charged for their share and refunded the rest.`,
+    });
   }
 
   return (
     <Card
       title="Recent intervals"
-      subtitle="After gate closure anyone may clear an interval, then settle it."
+      subtitle="After gate closure anyone may clear an interval. Trades are paid for metered delivery: settlement opens once the validators have made the meter readings final."
       testId="recent-intervals"
     >
       {isLoading && !states ? (
@@ -112,7 +152,7 @@ export function RecentIntervals({
         <Empty>No interval has closed yet.</Empty>
       ) : (
         <div className="overflow-x-auto">
-          <table className="w-full min-w-[34rem] text-sm">
+          <table className="w-full min-w-[44rem] text-sm">
             <thead>
               <tr className="table-head border-b border-slate-100">
                 <th className="py-1 text-left font-medium">Interval</th>
@@ -120,50 +160,73 @@ export function RecentIntervals({
                 <th className="py-1 text-right font-medium">Bids / offers</th>
                 <th className="py-1 text-right font-medium">Clearing price</th>
                 <th className="py-1 text-right font-medium">Cleared</th>
+                <th className="py-1 pl-3 text-left font-medium">Stage</th>
                 <th className="py-1 pl-3 text-right font-medium">Action</th>
               </tr>
             </thead>
             <tbody>
               {rows.map(({ t, s }) => {
-                const orders = s ? s.bidCount + s.offerCount : 0;
+                const key = t.interval.toString();
+                const readings = reads.data?.readings.get(key);
+                const stage = settlementStage(s, true, s?.cleared && s.unsettledOffers > 0 ? readings : undefined);
+                const settleTitle =
+                  stage?.kind === "sellers-settled"
+                    ? "Settle the buyers: each pays for its share of the delivered energy and gets the rest of its lock back"
+                    : "Settle the sellers first (paid for what their meters exported), then the buyers";
                 return (
-                  <tr key={t.interval.toString()} className="border-b border-slate-50" data-testid={`interval-row-${t.interval.toString()}`}>
-                    <td className="py-1.5 font-medium text-slate-800">#{t.interval.toString()}</td>
+                  <tr key={key} className="border-b border-slate-50" data-testid={`interval-row-${key}`}>
+                    <td className="py-1.5 font-medium text-slate-800">#{key}</td>
                     <td className="py-1.5 text-slate-600">{formatWindow(t.startTime, intervalSeconds ?? 0)}</td>
                     <td className="num py-1.5 text-slate-600">{s ? `${s.bidCount} / ${s.offerCount}` : "…"}</td>
                     <td className="num py-1.5" data-testid="interval-price">
                       {!s ? "…" : s.cleared ? (s.hasPrice ? formatPricePerKWh(s.clearingPriceWeiPerKWh) : "no match") : "–"}
                     </td>
                     <td className="num py-1.5">{s?.cleared && s.hasPrice ? formatEnergy(s.clearedWh) : "–"}</td>
+                    <td className="py-1.5 pl-3">
+                      {stage && (
+                        <span
+                          className={`badge ${STAGE_STYLE[stage.kind]}`}
+                          title={stage.detail}
+                          data-testid={`interval-stage-${key}`}
+                          data-stage={stage.kind}
+                        >
+                          {stage.label}
+                        </span>
+                      )}
+                      {stage?.kind === "awaiting-readings" && readings && !readings.rootFinal && BigInt(now) < readings.deliveryEndsAt && (
+                        <span className="ml-1 text-xs text-slate-400">delivery ends {formatClock(readings.deliveryEndsAt)}</span>
+                      )}
+                    </td>
                     <td className="py-1.5 pl-3 text-right">
-                      {!s ? null : !s.cleared ? (
-                        orders === 0 ? (
-                          <span className="text-xs text-slate-400">no orders</span>
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn-secondary btn-small"
-                            disabled={!connected || pending !== null}
-                            title={connected ? "Compute one uniform price for this interval" : "Connect a wallet to send the transaction"}
-                            onClick={() => clear(t.interval)}
-                            data-testid={`clear-${t.interval.toString()}`}
-                          >
-                            Clear
-                          </button>
-                        )
-                      ) : s.unsettledOrders > 0 ? (
+                      {!s || !stage ? null : stage.action === "clear" ? (
                         <button
                           type="button"
                           className="btn btn-secondary btn-small"
                           disabled={!connected || pending !== null}
-                          onClick={() => settle(t.interval)}
-                          data-testid={`settle-${t.interval.toString()}`}
+                          title={connected ? "Compute one uniform price for this interval" : "Connect a wallet to send the transaction"}
+                          onClick={() => clear(t.interval)}
+                          data-testid={`clear-${key}`}
                         >
-                          Settle {s.unsettledOrders} order{s.unsettledOrders === 1 ? "" : "s"}
+                          Clear
                         </button>
-                      ) : (
-                        <span className="badge bg-slate-800 text-white">settled</span>
-                      )}
+                      ) : stage.action === "settle" ? (
+                        <button
+                          type="button"
+                          className="btn btn-secondary btn-small"
+                          disabled={!connected || pending !== null}
+                          title={connected ? settleTitle : "Connect a wallet to send the transaction"}
+                          onClick={() => settle(t.interval, s)}
+                          data-testid={`settle-${key}`}
+                        >
+                          {stage.kind === "sellers-settled"
+                            ? `Settle ${s.unsettledOrders} bid${s.unsettledOrders === 1 ? "" : "s"}`
+                            : `Settle ${s.unsettledOrders} order${s.unsettledOrders === 1 ? "" : "s"}`}
+                        </button>
+                      ) : stage.kind === "awaiting-readings" ? (
+                        <span className="text-xs text-slate-400" title={stage.detail}>
+                          settle after readings
+                        </span>
+                      ) : null}
                     </td>
                   </tr>
                 );

@@ -39,6 +39,8 @@ export type IntervalState = {
   clearingPriceWeiPerKWh: number;
   clearedWh: bigint;
   unsettledOrders: number;
+  /** Of which offers (buyers settle only when this is 0). */
+  unsettledOffers: number;
 };
 
 /**
@@ -253,6 +255,8 @@ export interface MyOrder extends BookOrder {
   intervalState?: IntervalState;
   settledAmountWei?: bigint;
   settledRefundWei?: bigint;
+  /** What settlement said was delivered: bids d_k, offers their share of the seller's delivery. */
+  settledDeliveredWh?: bigint;
 }
 
 /** How many of the viewer's most recent orders the page looks at. */
@@ -296,6 +300,7 @@ export function useMyActivity(d: Deployment, account: Address | undefined) {
         intervalState: stateOf.get(o.interval),
         settledAmountWei: settlement.get(o.id)?.amountWei,
         settledRefundWei: settlement.get(o.id)?.refundWei,
+        settledDeliveredWh: settlement.get(o.id)?.deliveredWh,
       }));
       const toFill = (e: (typeof bought)[number]): TakeFill => ({
         offerId: e.args.offerId!,
