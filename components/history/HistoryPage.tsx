@@ -226,7 +226,7 @@ function Sparkline({ series }: { series: number[] }) {
 function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigint, { startTime: bigint; intervalSeconds: number }> }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full min-w-[72rem] text-sm" data-testid="history-table">
+      <table className="w-full min-w-[68rem] text-[13px]" data-testid="history-table">
         <thead>
           <tr className="table-head border-b border-slate-100 align-bottom text-xs text-slate-500">
             <th className="py-1 pr-2 text-left font-medium">Interval</th>
@@ -356,7 +356,24 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                   )}
                 </td>
                 <td className="num py-1.5 pr-2 font-medium" data-field="net">
-                  {settled && (r.receivedWei !== 0n || r.paidWei !== 0n || r.imbalanceWei !== 0n) ? <Plc wei={r.netWei} sign /> : dash}
+                  {settled && (r.receivedWei !== 0n || r.paidWei !== 0n || r.imbalanceWei !== 0n) ? (
+                    <Two
+                      main={<Plc wei={r.netWei} sign />}
+                      sub={
+                        r.savingsWei !== null && r.savingsWei !== 0n ? (
+                          <span
+                            className={`font-normal ${r.savingsWei > 0n ? "text-emerald-600" : "text-rose-600"}`}
+                            title="Savings vs buying and selling the metered energy at the grid's retail and feed-in tariffs"
+                          >
+                            vs grid {r.savingsWei > 0n ? "+" : ""}
+                            {formatPLC(r.savingsWei, undefined, false)}
+                          </span>
+                        ) : undefined
+                      }
+                    />
+                  ) : (
+                    dash
+                  )}
                 </td>
                 <td className="num py-1.5 pr-2" data-field="grid">
                   {r.gridImportWh === null || !settled ? (
@@ -364,18 +381,7 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                   ) : (
                     <Two
                       main={`↓ ${formatEnergy(r.gridImportWh)}`}
-                      sub={
-                        <>
-                          ↑ {formatEnergy(r.gridExportWh ?? 0)}
-                          {r.savingsWei !== null && r.savingsWei !== 0n ? (
-                            <span className={r.savingsWei > 0n ? "text-emerald-600" : "text-rose-600"} title="Savings vs buying and selling everything at the grid's tariffs">
-                              {" "}
-                              · vs grid {r.savingsWei > 0n ? "+" : ""}
-                              {formatPLC(r.savingsWei, undefined, false)}
-                            </span>
-                          ) : null}
-                        </>
-                      }
+                      sub={`↑ ${formatEnergy(r.gridExportWh ?? 0)}`}
                     />
                   )}
                 </td>
