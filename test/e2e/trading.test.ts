@@ -2,8 +2,14 @@
  * Browser test, end to end in real headless Chromium against a real local Hardhat node:
  * a prosumer (devnet account picker) posts an offer and a consumer (injected EIP-6963 wallet)
  * deposits and posts a bid through the UI; the chain's time passes the gate closure; the interval
- * is cleared and settled through the UI's buttons; the fill and both vault balances are checked
- * ON-CHAIN with viem against the TypeScript reference auction, and the fill is seen in the UI.
+ * is cleared through the UI's Clear button; the UI then says it awaits meter readings and offers no
+ * Settle. Time passes the delivery; the seller's meter signs its reading (lib/consensus), 3 of the 4
+ * devnet validators finalise the interval's readings root and the reading is recorded in the
+ * MeterLedger (`finalizeInterval`). Now the UI says "readings final" and its Settle button settles
+ * the seller, then the buyer. Checked ON-CHAIN with viem against the TypeScript reference auction:
+ * the fill, the seller's payout floor(p × delivered / 1000) − the zone's grid fee, the buyer's
+ * charge and refund, and the energy certificates minted to the buyer; and the fill (sold vs
+ * delivered) is seen in the UI.
  * Then bad input: a bid above the cap, a bid the vault cannot cover, a rejected signature and the
  * wrong chain each get a clear message in words, and nothing changes on-chain.
  *
@@ -16,8 +22,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import type { Address } from "viem";
-import { energyMarketAbi } from "../../lib/contracts/index.ts";
+import { createWalletClient, http, type Address } from "viem";
+import { hardhat } from "viem/chains";
+import {
+  committeeDomain,
+  finalizeInterval,
+  meterLedgerDomain,
+  signReading,
+  Validator,
+  type ConsensusReader,
+  type ConsensusWriter,
+} from "../../lib/consensus/index.ts";
+import { energyCertificateAbi, energyMarketAbi, meterLedgerAbi } from "../../lib/contracts/index.ts";
 import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
 import { buyerChargeWei, bidLockWei, clearDoubleAuction, sellerPayoutWei } from "../../lib/market/clearing.ts";
 import { RESULTS_DIR, startWorld, type World } from "./harness.ts";
@@ -28,6 +44,8 @@ const CONSUMER = DEVNET_CAST.consumers[0]; // Household 5 — connects through t
 const OFFER = { priceText: "0.18", price: 180_000n, energyText: "0.2", energyWh: 200n };
 const BID = { priceText: "0.26", price: 260_000n, energyText: "0.15", energyWh: 150n };
 const DEPOSIT = { text: "10", amountWei: 10_000_000n };
+/** The seller's meter exports more than it sold: delivery is full (D = sold). */
+const EXPORTED_WH = 200;
 
 let world: World;
 let page: Page;
@@ -116,7 +134,7 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     }
   });
 
-  test("a prosumer and a consumer trade through the UI; clearing and settlement check out on-chain", { timeout: 300_000 }, async () => {
+  test("a prosumer and a consumer trade through the UI; clearing, metered delivery and settlement check out on-chain", { timeout: 300_000 }, async () => {
     const t0 = Date.now();
     const interval = await quietOpenInterval();
     await page.goto(world.appUrl, { waitUntil: "domcontentloaded" });
@@ -171,17 +189,65 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     await world.testClient.increaseTime({ seconds: Number(gate - (await chainNow())) + 1 });
     await world.testClient.mine({ blocks: 1 });
 
-    // ── anyone may clear and settle: through the UI ──
+    // ── anyone may clear: through the UI ──
     const clearButton = page.getByTestId(`clear-${interval}`);
     await clearButton.waitFor({ timeout: 30_000 });
     await clearButton.click();
     await toast("success", `Interval #${interval} cleared`);
+
+    // ── cleared, but trades are paid for metered delivery: no Settle before the readings are final ──
+    const stage = page.getByTestId(`interval-stage-${interval}`);
+    await stage.filter({ hasText: "cleared, awaiting meter readings" }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId(`settle-${interval}`).count(), 0, "no Settle button before the readings are final");
+
+    // ── delivery: time passes the interval's end; the meter signs, 3 of 4 validators finalise ──
+    const deliveryEnd = await read<bigint>("intervalStartTime", [interval + 1n]);
+    await world.testClient.increaseTime({ seconds: Number(deliveryEnd - (await chainNow())) + 1 });
+    await world.testClient.mine({ blocks: 1 });
+    const chainId = await world.publicClient.getChainId();
+    const { MeterLedger: ledger, ValidatorCommittee: committee } = world.devnet.addresses;
+    const rating = Number(
+      await world.publicClient.readContract({ address: ledger, abi: meterLedgerAbi, functionName: "maxExportWhOf", args: [PROSUMER.meter!.address] }),
+    );
+    assert.ok(rating >= EXPORTED_WH, `the meter's rating (${rating} Wh) allows the reading`);
+    const reading = await signReading(
+      PROSUMER.meter!.privateKey,
+      { meter: PROSUMER.meter!.address, interval, importedWh: 0, exportedWh: EXPORTED_WH },
+      meterLedgerDomain(chainId, ledger),
+    );
+    const keeper = createWalletClient({
+      account: DEVNET_CAST.admin.address, // unlocked on the Hardhat node (public dev account)
+      chain: { ...hardhat, rpcUrls: { default: { http: [world.node.rpcUrl] } } },
+      transport: http(world.node.rpcUrl),
+    });
+    const finality = await finalizeInterval({
+      reader: world.publicClient as unknown as ConsensusReader,
+      writer: keeper as unknown as ConsensusWriter,
+      addresses: { chainId, committee, ledger },
+      interval,
+      readings: [reading],
+      validators: DEVNET_CAST.validators.slice(0, 3).map((v) => new Validator(v.privateKey, committeeDomain(chainId, committee))),
+    });
+    assert.equal(finality.finalizedNow, true);
+    assert.equal(finality.signers.length, 3, "a quorum of 3 of 4 validators signed the readings root");
+    assert.equal(finality.recorded, 1);
+    const recorded = await world.publicClient.readContract({
+      address: ledger,
+      abi: meterLedgerAbi,
+      functionName: "readingOf",
+      args: [PROSUMER.address, interval],
+    });
+    assert.equal(recorded[0], true, "the seller's reading is recorded");
+
+    // ── readings final: the UI offers Settle, which settles the seller, then the buyer ──
+    await stage.filter({ hasText: "readings final" }).waitFor({ timeout: 30_000 });
     const settleButton = page.getByTestId(`settle-${interval}`);
     await settleButton.waitFor({ timeout: 30_000 });
     await settleButton.click();
     await toast("success", `Interval #${interval} settled`);
+    await stage.filter({ hasText: /^settled$/ }).waitFor({ timeout: 30_000 });
 
-    // ── on-chain: the reference auction's price and fills, and both balances ──
+    // ── on-chain: the reference auction's price and fills, delivery, money and certificates ──
     const expected = clearDoubleAuction([
       { id: offers[0].id, side: "offer", priceWeiPerKWh: OFFER.price, energyWh: OFFER.energyWh, seq: 0n },
       { id: bids[0].id, side: "bid", priceWeiPerKWh: BID.price, energyWh: BID.energyWh, seq: 0n },
@@ -190,6 +256,8 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     const price = expected.priceWeiPerKWh!;
     const filledWh = expected.clearedWh;
     assert.equal(filledWh, 150n);
+    const deliveredWh = BigInt(Math.min(EXPORTED_WH, Number(filledWh))); // D = min(exported, sold)
+    assert.equal(deliveredWh, filledWh, "full delivery");
 
     const state = await read<{ cleared: boolean; hasPrice: boolean; clearingPriceWeiPerKWh: number; clearedWh: bigint; unsettledOrders: number }>(
       "intervalState",
@@ -207,15 +275,31 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     assert.equal(BigInt(bid.filledWh), filledWh);
     assert.equal(offer.settled, true);
     assert.equal(bid.settled, true);
+    const [sellerSettled, sold, delivered] = await read<readonly [boolean, bigint, bigint]>("sellerSettlementOf", [interval, PROSUMER.address]);
+    assert.deepEqual([sellerSettled, sold, delivered], [true, filledWh, deliveredWh]);
+    const settlement = await read<{ deliveredWh: bigint; buyersDeliveredWh: bigint }>("settlementOf", [interval]);
+    assert.equal(settlement.deliveredWh, deliveredWh);
+    assert.equal(settlement.buyersDeliveredWh, deliveredWh);
 
-    const charge = buyerChargeWei(price, filledWh);
-    const payout = sellerPayoutWei(price, filledWh);
+    const [, , zone] = await read<readonly [boolean, boolean, number]>("traderStatus", [PROSUMER.address]);
+    const feeWeiPerKWh = BigInt(await read<number>("zoneGridFeeFor", [zone, interval]));
+    const gross = sellerPayoutWei(price, deliveredWh); // floor(p × D / 1000)
+    const gridFee = (feeWeiPerKWh * deliveredWh + 999n) / 1000n; // ceil(fee × D / 1000), below the payment here
+    assert.ok(gridFee < gross);
+    const charge = buyerChargeWei(price, deliveredWh); // ceil(p × d / 1000)
     const seller1 = await vault(PROSUMER.address);
     const buyer1 = await vault(CONSUMER.address);
-    assert.equal(seller1.free, seller0.free + payout, "the seller is paid floor(price × Wh / 1000)");
+    assert.equal(seller1.free, seller0.free + gross - gridFee, "the seller is paid floor(p × delivered / 1000) minus the zone's grid fee");
     assert.equal(seller1.locked, seller0.locked);
     assert.equal(buyer1.locked, buyer0.locked - lock, "the bid's lock is released");
-    assert.equal(buyer1.free, buyer0.free + (lock - charge), "the buyer pays ceil(price × Wh / 1000) and gets the rest back");
+    assert.equal(buyer1.free, buyer0.free + (lock - charge), "the buyer pays ceil(p × delivered / 1000) and gets the rest back");
+    const certificates = await world.publicClient.readContract({
+      address: world.devnet.addresses.EnergyCertificate,
+      abi: energyCertificateAbi,
+      functionName: "balanceOf",
+      args: [CONSUMER.address, interval],
+    });
+    assert.equal(certificates, deliveredWh, "the buyer got one certificate Wh per delivered Wh");
 
     // ── and the fill is visible in the UI ──
     const fillRow = page.getByTestId(`fill-${bids[0].id}`);
@@ -223,6 +307,7 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     const fillText = (await fillRow.innerText()).replace(/\s+/g, " ");
     assert.match(fillText, /bought · auction/);
     assert.match(fillText, /0\.150/);
+    assert.equal((await fillRow.getByTestId("fill-delivered").innerText()).trim(), "0.150", "delivered in full, on screen");
     assert.match(fillText, /0\.1800/);
     assert.match(fillText, /settled/);
     await page.getByTestId(`interval-row-${interval}`).getByText("0.1800 PLC/kWh").waitFor();
