@@ -150,7 +150,7 @@ export function HistoryPage() {
 
       <Card
         title="LAN totals per interval"
-        subtitle="Every household together. Self-sufficiency: the share of the LAN's metered imports covered by its members' metered exports."
+        subtitle="Every household together. Self-sufficiency: the share of the households' metered imports that neighbours delivered through the auction (as npm run simulate counts it, over metered imports)."
         testId="lan-totals"
       >
         {lan.error ? (

@@ -9,7 +9,7 @@
  *   (CertificateMinted) and credit score updates (CreditScoreUpdated); per interval it touches, the
  *   interval's state, grid tariffs and start time; its current credit score;
  * - the LAN's totals for the last intervals: state, settlement, certificates minted, every seller's
- *   settlement and every reading of those intervals (events filtered by the indexed interval).
+ *   and buyer's settlement and every reading of those intervals (events filtered by the indexed interval).
  * Fine for a devnet or a LAN of a few hundred households; a larger deployment would read the same
  * facts from an indexer. The shaping into rows is pure (lib/app/history.ts).
  */
@@ -173,7 +173,7 @@ export function useLanTotals(d: Deployment) {
       const intervals: bigint[] = [];
       for (let i = current; i >= 0n && intervals.length < LAN_INTERVALS; i--) intervals.push(i);
       if (intervals.length === 0) return { rows: [] };
-      const [states, settlements, minted, sellerEvents, readingEvents] = await Promise.all([
+      const [states, settlements, minted, sellerEvents, readingEvents, orderEvents] = await Promise.all([
         Promise.all(intervals.map((i) => c.readContract({ ...m, functionName: "intervalState", args: [i] }))),
         Promise.all(intervals.map((i) => c.readContract({ ...m, functionName: "settlementOf", args: [i] }))),
         Promise.all(
@@ -181,6 +181,7 @@ export function useLanTotals(d: Deployment) {
         ),
         c.getContractEvents({ ...m, eventName: "SellerSettled", args: { interval: intervals }, fromBlock: FROM }),
         c.getContractEvents({ address: ledger!, abi: meterLedgerAbi, eventName: "ReadingRecorded", args: { interval: intervals }, fromBlock: FROM }),
+        c.getContractEvents({ ...m, eventName: "OrderSettled", args: { interval: intervals }, fromBlock: FROM }),
       ]);
       const inputs: LanIntervalInput[] = intervals.map((interval, k) => ({
         interval,
@@ -191,6 +192,10 @@ export function useLanTotals(d: Deployment) {
         readings: readingEvents
           .filter((e) => e.args.interval === interval)
           .map((e) => ({ account: e.args.account!, interval, importedWh: e.args.importedWh!, exportedWh: e.args.exportedWh! })),
+        // Bids' settlements: order ids carry the side in bits 32–39 (0 = bid).
+        buyerDeliveries: orderEvents
+          .filter((e) => e.args.interval === interval && ((e.args.orderId! >> 32n) & 0xffn) === 0n)
+          .map((e) => ({ account: e.args.owner!, deliveredWh: e.args.deliveredWh! })),
       }));
       const active = inputs.filter((x) => (x.state.bidCount ?? 0) + (x.state.offerCount ?? 0) > 0 || x.readings.length > 0);
       return { rows: lanTotals(active), current };

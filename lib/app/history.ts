@@ -22,9 +22,11 @@
  *   gridOnlyCost = ceil(retail × metered import / 1000) − floor(feedIn × metered export / 1000);
  *   lanCost = ceil(retail × grid import / 1000) − floor(feedIn × grid export / 1000) − net;
  *   savings = gridOnlyCost − lanCost.
- * - LAN self-sufficiency of an interval: the share of the LAN's metered imports that its members'
- *   metered exports cover, min(Σ export, Σ import) / Σ import (energy that stayed inside the LAN
- *   instead of coming from the upstream grid); null without imports.
+ * - LAN self-sufficiency of an interval, as `npm run simulate` counts it (lib/sim/accounting.ts) but
+ *   over metered imports (a household's own PV use behind its meter is not on-chain): the share of
+ *   the households' metered imports that neighbours delivered through the auction,
+ *   Σ_h min(import_h, delivered to h) / Σ_h import_h; energy that flowed between neighbours without a
+ *   trade does not count (it was bought from the grid). Null without imports.
  */
 import type { Address } from "viem";
 import { intervalOfOrderId, SIDE, ZERO_ADDRESS } from "./orderbook.ts";
@@ -464,6 +466,8 @@ export interface LanIntervalInput {
   sellerSettlements: readonly SellerSettledEvent[];
   /** Readings recorded for the interval (every meter). */
   readings: readonly ReadingEvent[];
+  /** Energy delivered to each buyer in the interval's settlement (OrderSettled of bids, any buyer). */
+  buyerDeliveries?: readonly { account: Address; deliveredWh: bigint }[];
 }
 
 export interface LanRow {
@@ -482,7 +486,9 @@ export interface LanRow {
   meters: number;
   importedWh: bigint;
   exportedWh: bigint;
-  /** min(Σ export, Σ import) / Σ import in basis points; null without imports. */
+  /** Σ delivered-to-buyer Wh (capped per household at its import). */
+  localImportWh: bigint;
+  /** localImportWh / Σ import in basis points; null without imports. */
   selfSufficiencyBps: number | null;
 }
 
@@ -493,7 +499,16 @@ export function lanTotals(inputs: readonly LanIntervalInput[]): LanRow[] {
     .map((x): LanRow => {
       const importedWh = sum(x.readings, (r) => BigInt(r.importedWh));
       const exportedWh = sum(x.readings, (r) => BigInt(r.exportedWh));
-      const local = exportedWh < importedWh ? exportedWh : importedWh;
+      const deliveredTo = new Map<string, bigint>();
+      for (const b of x.buyerDeliveries ?? []) {
+        const k = b.account.toLowerCase();
+        deliveredTo.set(k, (deliveredTo.get(k) ?? 0n) + b.deliveredWh);
+      }
+      const local = sum(x.readings, (r) => {
+        const got = r.account ? (deliveredTo.get(r.account.toLowerCase()) ?? 0n) : 0n;
+        const imported = BigInt(r.importedWh);
+        return got < imported ? got : imported;
+      });
       return {
         interval: x.interval,
         settled: x.state.cleared && x.state.unsettledOrders === 0,
@@ -508,6 +523,7 @@ export function lanTotals(inputs: readonly LanIntervalInput[]): LanRow[] {
         meters: x.readings.length,
         importedWh,
         exportedWh,
+        localImportWh: local,
         selfSufficiencyBps: importedWh === 0n ? null : Number((local * 10_000n) / importedWh),
       };
     });

@@ -18,6 +18,8 @@ import {
 
 const ME = "0x1111111111111111111111111111111111111111" as Address;
 const OTHER = "0x2222222222222222222222222222222222222222" as Address;
+const BUYER = "0x3333333333333333333333333333333333333333" as Address;
+const BUYER2 = "0x4444444444444444444444444444444444444444" as Address;
 const ZERO = "0x0000000000000000000000000000000000000000" as Address;
 const TARIFFS: GridTariffs = { imbalanceWeiPerKWh: 400_000, retailWeiPerKWh: 300_000, feedInWeiPerKWh: 80_000, defaultZoneFeeWeiPerKWh: 10_000 };
 
@@ -289,9 +291,16 @@ describe("lanTotals", () => {
           { interval: 90n, seller: OTHER, soldWh: 200n, deliveredWh: 100n, payoutWei: 19_000n, gridFeeWei: 1_000n, imbalanceWei: 40_000n, debtWei: 0n },
         ],
         readings: [
-          { interval: 90n, importedWh: 0, exportedWh: 300 },
-          { interval: 90n, importedWh: 0, exportedWh: 100 },
-          { interval: 90n, importedWh: 800, exportedWh: 0 },
+          { account: ME, interval: 90n, importedWh: 0, exportedWh: 300 },
+          { account: OTHER, interval: 90n, importedWh: 0, exportedWh: 100 },
+          { account: BUYER, interval: 90n, importedWh: 800, exportedWh: 0 },
+          { account: BUYER2, interval: 90n, importedWh: 50, exportedWh: 0 },
+        ],
+        // BUYER got 350 Wh, BUYER2 got 50 Wh but imported only 50: capped at its import
+        buyerDeliveries: [
+          { account: BUYER, deliveredWh: 300n },
+          { account: BUYER, deliveredWh: 50n },
+          { account: BUYER2, deliveredWh: 50n },
         ],
       },
       { interval: 91n, state: { ...cleared(0, 0n), hasPrice: false }, sellerSettlements: [], readings: [] },
@@ -305,14 +314,18 @@ describe("lanTotals", () => {
     expect(r.imbalanceWei).toBe(40_000n);
     expect(r.gridFeeWei).toBe(4_000n);
     expect(r.certificatesWh).toBe(400n);
-    expect(r.meters).toBe(3);
-    expect(r.selfSufficiencyBps).toBe(5_000); // 400 of 800 Wh imported came from members
+    expect(r.meters).toBe(4);
+    expect(r.localImportWh).toBe(400n);
+    expect(r.selfSufficiencyBps).toBe(4_705); // 400 of 850 Wh imported were delivered by neighbours (floor)
     expect(rows[0].clearingPriceWeiPerKWh).toBeNull();
     expect(rows[0].selfSufficiencyBps).toBeNull();
   });
 
-  it("self-sufficiency is capped at 100 % when members export more than they import", () => {
-    const [r] = lanTotals([{ interval: 1n, state: cleared(1, 0n), sellerSettlements: [], readings: [{ interval: 1n, importedWh: 100, exportedWh: 900 }] }]);
+  it("self-sufficiency counts traded deliveries only, each capped at the buyer's import", () => {
+    const readings = [{ account: BUYER, interval: 1n, importedWh: 100, exportedWh: 0 }, { account: ME, interval: 1n, importedWh: 0, exportedWh: 900 }];
+    // 900 Wh flowed to the feeder but nobody traded: nothing counts as local
+    expect(lanTotals([{ interval: 1n, state: cleared(1, 0n), sellerSettlements: [], readings }])[0].selfSufficiencyBps).toBe(0);
+    const [r] = lanTotals([{ interval: 1n, state: cleared(1, 0n), sellerSettlements: [], readings, buyerDeliveries: [{ account: BUYER, deliveredWh: 500n }] }]);
     expect(r.selfSufficiencyBps).toBe(10_000);
   });
 });

@@ -196,7 +196,7 @@ describe("history page in the browser", { timeout: 900_000 }, () => {
     assert.equal(await text(lanRow.locator('[data-field="delivered"]')), formatEnergy(settlement.deliveredWh));
     assert.equal(await text(lanRow.locator('[data-field="shortfall"]')), formatEnergy(soldWh - deliveredWh));
     assert.equal(await text(lanRow.locator('[data-field="certificates"]')), formatEnergy(mintedWh));
-    // 200 Wh of the LAN's 480 Wh imports came from a member: 41.66 %
+    // 200 Wh of the LAN's 480 Wh metered imports were delivered by a neighbour through the auction: 41.66 %
     const imports = BigInt(PROSUMER_IMPORT_WH + CONSUMER_IMPORT_WH);
     assert.equal(await text(lanRow.locator('[data-field="self-sufficiency"]')), formatBps(Number((BigInt(EXPORTED_WH) * 10_000n) / imports)));
     await screenshot("history-consumer.png");
