@@ -1,7 +1,8 @@
 /**
  * `npm start` — the whole PowerLAN devnet on one machine:
  *   Hardhat node (chain 31337, :8545) → Ignition deploy → seeded energy LAN → bindings →
- *   Next.js app (:3000) → keeper (clears and settles intervals, keeps the order book populated).
+ *   Next.js app (:3000) → keeper (the interval loop: clear → meter readings → validator quorum →
+ *   settlement on delivery; keeps the order book populated; cursor in .powerlan/keeper.json).
  * Ctrl-C (SIGINT) or SIGTERM stops everything it started: each child runs in its own process
  * group and the whole group is killed.
  */
@@ -36,15 +37,19 @@ Starts the local PowerLAN devnet and the app:
      open orders in the next intervals
   6. regenerates the typed bindings in lib/contracts/
   7. serves the Next.js app (next dev) at ${DEVNET_APP_URL}
-  then runs the keeper: clears and settles intervals after gate closure and keeps demo orders
-  in the upcoming intervals (${DEVNET_MARKET_PARAMS.intervalSeconds} s intervals, gate closure ${DEVNET_MARKET_PARAMS.gateLeadSeconds} s before delivery).
+  then runs the keeper, the interval loop (${DEVNET_MARKET_PARAMS.intervalSeconds} s intervals, gate closure ${DEVNET_MARKET_PARAMS.gateLeadSeconds} s before delivery):
+    gate closure → clear (uniform price) → after delivery the demo households' simulated meters
+    sign their readings → 3 of the 4 validators finalise them → settlement on metered delivery
+    (sellers paid for what they exported, buyers charged for what was delivered, certificates)
+  and it keeps demo orders in the upcoming intervals. Its cursor (.powerlan/keeper.json) makes a
+  restart resume where it stopped; it never settles twice.
 
 Ctrl-C stops everything it started. Logs: .powerlan/logs/
 
 Options:
   --no-app           don't start the Next.js app (devnet only)
-  --no-keeper        don't clear/settle intervals or post demo orders automatically
-  --no-demo-orders   keeper clears and settles, but posts no demo orders
+  --no-keeper        don't run the interval loop (clear, readings, settlement) or post demo orders
+  --no-demo-orders   the keeper runs the interval loop, but posts no demo orders
   --keys             also print the (PUBLIC) private keys of the dev accounts
   --help             this text`;
 
@@ -314,7 +319,7 @@ ${Object.entries(deployed.addresses)
   .map(([name, address]) => `  ${name.padEnd(20)} ${address}`)
   .join("\n")}
 
-${paint("bold", "Market")}  ${p.intervalSeconds} s intervals, gate closure ${p.gateLeadSeconds} s before delivery, price band ${p.priceFloorWeiPerKWh / 1e6}–${p.priceCapWeiPerKWh / 1e6} PLC/kWh; demo orders in intervals ${seed.intervals.join(", ")}${withKeeper ? "; the keeper clears and settles as gates close" : ""}
+${paint("bold", "Market")}  ${p.intervalSeconds} s intervals, gate closure ${p.gateLeadSeconds} s before delivery, price band ${p.priceFloorWeiPerKWh / 1e6}–${p.priceCapWeiPerKWh / 1e6} PLC/kWh; demo orders in intervals ${seed.intervals.join(", ")}${withKeeper ? "; the keeper clears, finalises meter readings and settles on delivery as intervals pass" : ""}
 
   RPC  ${paint("bold", DEVNET_RPC_URL)}   chain id ${DEVNET_CHAIN_ID}  (MetaMask: add this network, import a key with --keys)
   App  ${withApp ? paint("bold", DEVNET_APP_URL) : "(not started)"}
