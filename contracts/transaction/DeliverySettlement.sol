@@ -42,16 +42,35 @@ contract DeliverySettlement is MarketStorage {
 
     // ───────────────────────────── settlement ─────────────────────────────
 
+    /// @dev What one `settle` call keeps in memory so that each interval's offers are scanned once
+    /// per batch for the S_j of all of the batch's sellers, instead of once per seller.
+    /// `ids`: the batch (≤ MAX_SETTLE_BATCH ids). `table`: allocated by the first seller that needs
+    /// S_j (length 0 until then), an open-addressing hash table of _TABLE_SLOTS words, each
+    /// `key << 64 | value`, 0 = empty (see _sellerKey, _markerKey).
+    struct Batch {
+        uint256[] ids;
+        uint256[] table;
+    }
+
+    /// @dev Keys in a Batch table: at most one seller key per id of the batch and one marker per
+    /// interval of the batch, so ≤ 2 × MAX_SETTLE_BATCH = 128 keys in 256 slots: the table is never
+    /// full and every probe stops at an empty slot within one turn of the table.
+    uint256 private constant _TABLE_SLOTS = 256;
+    /// @dev Fibonacci hashing: the top 8 bits of key × ⌊2^256/φ⌋ (made odd), mod 2^256, spread
+    /// neighbouring keys over the table.
+    uint256 private constant _HASH_MULTIPLIER = 0x9e3779b97f4a7c15f39cc0605cedc8341082276bf3a27251f86c6a11d0c18e95;
+
     /// @notice See IEnergyMarket.settle.
     function settle(uint256[] calldata orderIds) external onlyDelegated {
         uint256 n = orderIds.length;
         if (n > _MAX_SETTLE_BATCH) revert IEnergyMarket.MarketSettleBatchTooLarge(n, _MAX_SETTLE_BATCH);
+        Batch memory b = Batch({ids: orderIds, table: new uint256[](0)});
         for (uint256 i; i < n; ++i) {
-            _settleOne(orderIds[i]);
+            _settleOne(orderIds[i], b);
         }
     }
 
-    function _settleOne(uint256 id) private {
+    function _settleOne(uint256 id, Batch memory b) private {
         (uint64 interval, IEnergyMarket.Side side, uint256 index) = _decodeExisting(id);
         uint256 header = _intervals[interval];
         if (!header.cleared()) revert IEnergyMarket.MarketNotCleared(interval);
@@ -67,7 +86,7 @@ contract DeliverySettlement is MarketStorage {
         uint256 result = _results[interval];
         uint256 filledWh = _filledWh(side, index, order, header, result);
         if (side == IEnergyMarket.Side.Offer) {
-            _settleOffer(id, interval, order, filledWh, header, result);
+            _settleOffer(id, interval, order, filledWh, header, result, b);
             // Every live auction order is counted in unsettledOrders and, if an offer, in
             // unsettledOffers (both ≥ 1 here) and settled exactly once (bitmap): no borrow.
             header -= IntervalHeader.ONE_UNSETTLED | IntervalHeader.ONE_UNSETTLED_OFFER;
@@ -84,12 +103,18 @@ contract DeliverySettlement is MarketStorage {
     }
 
     /// @dev Settle the offer's seller (once per interval) and record the offer's share.
-    function _settleOffer(uint256 id, uint64 interval, uint256 order, uint256 filledWh, uint256 header, uint256 result)
-        private
-    {
+    function _settleOffer(
+        uint256 id,
+        uint64 interval,
+        uint256 order,
+        uint256 filledWh,
+        uint256 header,
+        uint256 result,
+        Batch memory b
+    ) private {
         address seller = _accountAt[order.accountIndex()];
         SellerRecord memory rec = _sellers[interval][seller];
-        if (!rec.settled && filledWh != 0) rec = _settleSeller(interval, seller, order.accountIndex(), header, result);
+        if (!rec.settled && filledWh != 0) rec = _settleSeller(interval, seller, order.accountIndex(), header, result, b);
         // An offer with a fill belongs to a seller with soldWh ≥ that fill > 0; delivered ≤ sold < 2^64.
         uint256 shareWh = filledWh == 0 ? 0 : (filledWh * rec.deliveredWh) / rec.soldWh;
         emit IEnergyMarket.OrderSettled(id, seller, interval, uint32(filledWh), uint64(shareWh), 0, 0);
@@ -97,12 +122,18 @@ contract DeliverySettlement is MarketStorage {
 
     /// @dev Pay seller `seller` for what it delivered in `interval`, charge its imbalance, report its
     /// delivery to the ledger (credit score). Called once per (interval, seller) that sold energy.
-    function _settleSeller(uint64 interval, address seller, uint32 accountIndex, uint256 header, uint256 result)
-        private
-        returns (SellerRecord memory rec)
-    {
-        uint256 soldWh = _soldWh(interval, accountIndex, header, result);
-        uint256 deliveredWh = _exportedWh(seller, interval);
+    function _settleSeller(
+        uint64 interval,
+        address seller,
+        uint32 accountIndex,
+        uint256 header,
+        uint256 result,
+        Batch memory b
+    ) private returns (SellerRecord memory rec) {
+        (uint256 soldWh, bool firstOfInterval) = _soldWhInBatch(b, interval, accountIndex, header, result);
+        // The interval's readings need checking once per batch: by its first seller (a failed check
+        // reverts the whole batch, and a finalised root is never removed).
+        uint256 deliveredWh = _exportedWh(seller, interval, firstOfInterval);
         if (deliveredWh > soldWh) deliveredWh = soldWh;
         // Σ fills of ≤ 1000 offers of uint32 energy < 2^42: the casts are exact.
         rec = SellerRecord({settled: true, soldWh: uint64(soldWh), deliveredWh: uint64(deliveredWh)});
@@ -159,6 +190,106 @@ contract DeliverySettlement is MarketStorage {
         );
     }
 
+    /// @dev S_j of `accountIndex` in `interval`, and whether this call scanned the interval. The
+    /// first seller of an interval in the batch collects the batch's sellers of that interval and
+    /// scans the interval's offers once for all of them; later sellers of the interval look their
+    /// sum up. Loops: the batch's ids (≤ MAX_SETTLE_BATCH) and the interval's offers
+    /// (≤ MAX_ORDERS_PER_SIDE), each once per interval of the batch.
+    function _soldWhInBatch(Batch memory b, uint64 interval, uint32 accountIndex, uint256 header, uint256 result)
+        private
+        view
+        returns (uint256 soldWh, bool scanned)
+    {
+        if (b.table.length == 0) b.table = new uint256[](_TABLE_SLOTS);
+        uint256[] memory table = b.table;
+        uint256 markerKey = _markerKey(interval);
+        (uint256 m, uint256 marker) = _find(table, markerKey);
+        if (marker == 0) {
+            scanned = true;
+            table[m] = markerKey << 64;
+            uint256 sellers = _collectSellers(table, b.ids, interval);
+            if (sellers == 1) {
+                // The batch's only seller in this interval (this one): the plain scan is cheapest.
+                soldWh = _soldWh(interval, accountIndex, header, result);
+                (uint256 p, uint256 word) = _find(table, _sellerKey(interval, accountIndex));
+                if (word != 0) table[p] = word | soldWh;
+                return (soldWh, scanned);
+            }
+            _scanOffers(table, interval, header, result);
+        }
+        (, uint256 found) = _find(table, _sellerKey(interval, accountIndex));
+        // Every seller settled here has a live offer among the batch's ids, so it was collected;
+        // the plain scan is a fallback that gives the same sum.
+        // A sum of ≤ 1000 fills < 2^32 is < 2^42: it fits the value's 64 bits.
+        soldWh = found != 0 ? uint64(found) : _soldWh(interval, accountIndex, header, result);
+    }
+
+    /// @dev Insert a key for each distinct account with a live offer of `interval` among `ids`
+    /// (≤ MAX_SETTLE_BATCH); returns how many were new. Ids that are invalid or not (yet) settleable
+    /// only add keys whose sums are still exact and never read: `settle` checks each id itself.
+    function _collectSellers(uint256[] memory table, uint256[] memory ids, uint64 interval)
+        private
+        view
+        returns (uint256 sellers)
+    {
+        uint256 n = ids.length;
+        for (uint256 j; j < n; ++j) {
+            uint256 id = ids[j];
+            (bool valid, uint64 idInterval, uint8 side,) = OrderIds.decode(id);
+            if (!valid || idInterval != interval || side != uint8(IEnergyMarket.Side.Offer)) continue;
+            uint256 o = _loadOrder(id);
+            if (!o.isLiveAuctionOrder()) continue;
+            uint256 key = _sellerKey(interval, o.accountIndex());
+            (uint256 p, uint256 word) = _find(table, key);
+            if (word == 0) {
+                table[p] = key << 64;
+                ++sellers;
+            }
+        }
+    }
+
+    /// @dev One pass over the interval's offers (≤ MAX_ORDERS_PER_SIDE, two per slot): add each
+    /// live offer's auction fill to its seller's sum if the seller is in the table.
+    function _scanOffers(uint256[] memory table, uint64 interval, uint256 header, uint256 result) private view {
+        uint256 count = header.offerCount();
+        uint256 baseId = OrderIds.encode(interval, uint8(IEnergyMarket.Side.Offer), 0);
+        uint256 keyBase = _sellerKey(interval, 0);
+        uint256 slot;
+        for (uint256 index; index < count; ++index) {
+            if (index & 1 == 0) slot = _orderSlots[(baseId | index) >> 1];
+            uint256 o = PackedOrder.fromSlot(slot, index);
+            if (!o.isLiveAuctionOrder()) continue;
+            (uint256 p, uint256 word) = _find(table, keyBase | o.accountIndex());
+            if (word == 0) continue; // not a seller of this batch
+            // The sum stays < 2^42 (see _soldWhInBatch): no carry into the key bits.
+            table[p] = word + ClearingResult.filledWh(result, false, index, o.priceWeiPerKWh(), o.energyWh());
+        }
+    }
+
+    /// @dev The slot of `key` in `table`, or of the empty slot where it belongs (word == 0).
+    /// Stops within one turn: the table always has an empty slot (see _TABLE_SLOTS).
+    function _find(uint256[] memory table, uint256 key) private pure returns (uint256 p, uint256 word) {
+        // The product wraps mod 2^256 on purpose (hashing); the top 8 bits index the 256 slots.
+        unchecked {
+            p = (key * _HASH_MULTIPLIER) >> 248;
+        }
+        while (true) {
+            word = table[p];
+            if (word == 0 || word >> 64 == key) return (p, word);
+            p = (p + 1) & (_TABLE_SLOTS - 1);
+        }
+    }
+
+    /// @dev A seller's key: bit 97 (never 0) | interval << 33 | accountIndex (bit 32 clear).
+    function _sellerKey(uint64 interval, uint32 accountIndex) private pure returns (uint256) {
+        return (1 << 97) | (uint256(interval) << 33) | accountIndex;
+    }
+
+    /// @dev The marker of an interval scanned in this batch: bit 32 set, so no seller key equals it.
+    function _markerKey(uint64 interval) private pure returns (uint256) {
+        return (1 << 97) | (uint256(interval) << 33) | (1 << 32);
+    }
+
     /// @dev Σ auction fills of the offers of `accountIndex` in `interval`: one pass over the
     /// interval's offers (≤ MAX_ORDERS_PER_SIDE, two per slot), bounded by the market's own limit.
     function _soldWh(uint64 interval, uint32 accountIndex, uint256 header, uint256 result)
@@ -178,10 +309,13 @@ contract DeliverySettlement is MarketStorage {
     }
 
     /// @dev What `seller`'s meter exported in `interval`, once final (see IEnergyMarket).
-    function _exportedWh(address seller, uint64 interval) private view returns (uint256) {
+    /// `checkFinal`: check the interval's root (false once a seller of the interval passed it in this batch).
+    function _exportedWh(address seller, uint64 interval, bool checkFinal) private view returns (uint256) {
         IMeterLedger ledger = _wiring.ledger;
         if (address(ledger) == address(0)) revert IEnergyMarket.MarketSettlementNotConfigured();
-        if (_wiring.committee.finalizedReadingsRoot(interval) == bytes32(0)) revert IEnergyMarket.MarketReadingsNotFinal(interval);
+        if (checkFinal && _wiring.committee.finalizedReadingsRoot(interval) == bytes32(0)) {
+            revert IEnergyMarket.MarketReadingsNotFinal(interval);
+        }
         (bool recorded,, uint32 exportedWh) = ledger.readingOf(seller, interval);
         if (recorded) return exportedWh;
         uint256 s = _scheduleFor(interval);
