@@ -9,7 +9,9 @@
  * the seller, then the buyer. Checked ON-CHAIN with viem against the TypeScript reference auction:
  * the fill, the seller's payout floor(p × delivered / 1000) − the zone's grid fee, the buyer's
  * charge and refund, and the energy certificates minted to the buyer; and the fill (sold vs
- * delivered) is seen in the UI.
+ * delivered) is seen in the UI. A second trade delivers less than it sold: the seller is paid for
+ * what flowed and charged the imbalance, the buyer refunded the shortfall, certificates only for
+ * the delivered Wh.
  * Then bad input: a bid above the cap, a bid the vault cannot cover, a rejected signature and the
  * wrong chain each get a clear message in words, and nothing changes on-chain.
  *
@@ -22,7 +24,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { createWalletClient, http, type Address } from "viem";
+import { createWalletClient, encodeFunctionData, http, type Address } from "viem";
 import { hardhat } from "viem/chains";
 import {
   committeeDomain,
@@ -65,6 +67,15 @@ async function vault(account: Address) {
   return { free, locked };
 }
 
+async function certificatesOf(account: Address, interval: bigint): Promise<bigint> {
+  return world.publicClient.readContract({
+    address: world.devnet.addresses.EnergyCertificate,
+    abi: energyCertificateAbi,
+    functionName: "balanceOf",
+    args: [account, interval],
+  });
+}
+
 async function chainNow(): Promise<bigint> {
   return (await world.publicClient.getBlock()).timestamp;
 }
@@ -79,6 +90,37 @@ async function quietOpenInterval(): Promise<bigint> {
     if (gate > now + 120n && state.bidCount + state.offerCount === 0) return i;
   }
   throw new Error("no quiet open interval");
+}
+
+/**
+ * Delivery of `interval` is over: the chain's time passes its end, the seller's meter signs its
+ * reading (`exportedWh`), 3 of the 4 devnet validators finalise the readings root on the
+ * ValidatorCommittee and the reading is recorded in the MeterLedger — what the keeper does on the devnet.
+ */
+async function makeReadingsFinal(interval: bigint, exportedWh: number) {
+  const deliveryEnd = await read<bigint>("intervalStartTime", [interval + 1n]);
+  const now = await chainNow();
+  if (deliveryEnd > now) await world.testClient.increaseTime({ seconds: Number(deliveryEnd - now) + 1 });
+  await world.testClient.mine({ blocks: 1 });
+  const chainId = await world.publicClient.getChainId();
+  const { MeterLedger: ledger, ValidatorCommittee: committee } = world.devnet.addresses;
+  const meter = PROSUMER.meter!;
+  const rating = Number(await world.publicClient.readContract({ address: ledger, abi: meterLedgerAbi, functionName: "maxExportWhOf", args: [meter.address] }));
+  assert.ok(rating >= exportedWh, `the meter's rating (${rating} Wh) allows the reading`);
+  const reading = await signReading(meter.privateKey, { meter: meter.address, interval, importedWh: 0, exportedWh }, meterLedgerDomain(chainId, ledger));
+  const keeper = createWalletClient({
+    account: DEVNET_CAST.admin.address, // unlocked on the Hardhat node (public dev account)
+    chain: { ...hardhat, rpcUrls: { default: { http: [world.node.rpcUrl] } } },
+    transport: http(world.node.rpcUrl),
+  });
+  return finalizeInterval({
+    reader: world.publicClient as unknown as ConsensusReader,
+    writer: keeper as unknown as ConsensusWriter,
+    addresses: { chainId, committee, ledger },
+    interval,
+    readings: [reading],
+    validators: DEVNET_CAST.validators.slice(0, 3).map((v) => new Validator(v.privateKey, committeeDomain(chainId, committee))),
+  });
 }
 
 /** Wait for a notification of `kind` whose text contains `text`, and return its full text. */
@@ -201,38 +243,12 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     assert.equal(await page.getByTestId(`settle-${interval}`).count(), 0, "no Settle button before the readings are final");
 
     // ── delivery: time passes the interval's end; the meter signs, 3 of 4 validators finalise ──
-    const deliveryEnd = await read<bigint>("intervalStartTime", [interval + 1n]);
-    await world.testClient.increaseTime({ seconds: Number(deliveryEnd - (await chainNow())) + 1 });
-    await world.testClient.mine({ blocks: 1 });
-    const chainId = await world.publicClient.getChainId();
-    const { MeterLedger: ledger, ValidatorCommittee: committee } = world.devnet.addresses;
-    const rating = Number(
-      await world.publicClient.readContract({ address: ledger, abi: meterLedgerAbi, functionName: "maxExportWhOf", args: [PROSUMER.meter!.address] }),
-    );
-    assert.ok(rating >= EXPORTED_WH, `the meter's rating (${rating} Wh) allows the reading`);
-    const reading = await signReading(
-      PROSUMER.meter!.privateKey,
-      { meter: PROSUMER.meter!.address, interval, importedWh: 0, exportedWh: EXPORTED_WH },
-      meterLedgerDomain(chainId, ledger),
-    );
-    const keeper = createWalletClient({
-      account: DEVNET_CAST.admin.address, // unlocked on the Hardhat node (public dev account)
-      chain: { ...hardhat, rpcUrls: { default: { http: [world.node.rpcUrl] } } },
-      transport: http(world.node.rpcUrl),
-    });
-    const finality = await finalizeInterval({
-      reader: world.publicClient as unknown as ConsensusReader,
-      writer: keeper as unknown as ConsensusWriter,
-      addresses: { chainId, committee, ledger },
-      interval,
-      readings: [reading],
-      validators: DEVNET_CAST.validators.slice(0, 3).map((v) => new Validator(v.privateKey, committeeDomain(chainId, committee))),
-    });
+    const finality = await makeReadingsFinal(interval, EXPORTED_WH);
     assert.equal(finality.finalizedNow, true);
     assert.equal(finality.signers.length, 3, "a quorum of 3 of 4 validators signed the readings root");
     assert.equal(finality.recorded, 1);
     const recorded = await world.publicClient.readContract({
-      address: ledger,
+      address: world.devnet.addresses.MeterLedger,
       abi: meterLedgerAbi,
       functionName: "readingOf",
       args: [PROSUMER.address, interval],
@@ -241,6 +257,7 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
 
     // ── readings final: the UI offers Settle, which settles the seller, then the buyer ──
     await stage.filter({ hasText: "readings final" }).waitFor({ timeout: 30_000 });
+    await screenshot("trading-page-readings-final.png");
     const settleButton = page.getByTestId(`settle-${interval}`);
     await settleButton.waitFor({ timeout: 30_000 });
     await settleButton.click();
@@ -314,6 +331,73 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
 
     await screenshot("trading-page-settled.png");
     console.log(`[e2e] trade scenario: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+
+  test("a seller that delivers less than it sold: paid for what flowed, imbalance charged, the buyer refunded the shortfall", { timeout: 180_000 }, async () => {
+    const SOLD_WH = 150n;
+    const EXPORTED_SHORT_WH = 90;
+    const interval = await quietOpenInterval();
+    // Orders straight through viem this time (the UI path is covered above); unlocked dev accounts.
+    const send = async (account: Address, functionName: string, args: readonly unknown[]) => {
+      const hash = await world.testClient.request({
+        method: "eth_sendTransaction",
+        params: [{ from: account, to: market(), data: encodeFunctionData({ abi: energyMarketAbi, functionName, args } as never) }],
+      } as never);
+      const receipt = await world.publicClient.waitForTransactionReceipt({ hash: hash as `0x${string}` });
+      assert.equal(receipt.status, "success", functionName);
+    };
+    await send(PROSUMER.address, "placeOffer", [interval, Number(OFFER.price), Number(OFFER.energyWh)]);
+    await send(CONSUMER.address, "placeBid", [interval, Number(BID.price), Number(SOLD_WH)]);
+    const gate = await read<bigint>("gateClosureTime", [interval]);
+    await world.testClient.increaseTime({ seconds: Number(gate - (await chainNow())) + 1 });
+    await world.testClient.mine({ blocks: 1 });
+    const [sortedBids, sortedOffers] = await read<readonly [`0x${string}`, `0x${string}`]>("sortHints", [interval]);
+    await send(CONSUMER.address, "clear", [interval, sortedBids, sortedOffers]);
+    const [bid] = await read<Order[]>("getOrders", [interval, 0, 0n, 10n]);
+    const price = BigInt((await read<{ clearingPriceWeiPerKWh: number }>("intervalState", [interval])).clearingPriceWeiPerKWh);
+    assert.equal(BigInt(bid.filledWh), SOLD_WH);
+
+    await makeReadingsFinal(interval, EXPORTED_SHORT_WH);
+    const seller0 = await vault(PROSUMER.address);
+    const buyer0 = await vault(CONSUMER.address);
+    const debt0 = await read<bigint>("debtOf", [PROSUMER.address]);
+    const certs0 = await certificatesOf(CONSUMER.address, interval);
+
+    // Settle through the UI (the page is still connected as the consumer).
+    await page.goto(world.appUrl, { waitUntil: "domcontentloaded" });
+    await pickBrowserWallet(CONSUMER.name); // a fresh page: connect the test wallet again
+    await page.getByTestId(`interval-stage-${interval}`).filter({ hasText: "readings final" }).waitFor({ timeout: 60_000 });
+    await page.getByTestId(`settle-${interval}`).click();
+    await toast("success", `Interval #${interval} settled`);
+
+    const delivered = BigInt(EXPORTED_SHORT_WH);
+    const shortfall = SOLD_WH - delivered;
+    const [, , zone] = await read<readonly [boolean, boolean, number]>("traderStatus", [PROSUMER.address]);
+    const feeWeiPerKWh = BigInt(await read<number>("zoneGridFeeFor", [zone, interval]));
+    const tariffs = await read<{ imbalanceWeiPerKWh: number }>("gridTariffsFor", [interval]);
+    const ceilDiv = (a: bigint) => (a + 999n) / 1000n;
+    const gross = sellerPayoutWei(price, delivered);
+    const gridFee = ceilDiv(feeWeiPerKWh * delivered);
+    const imbalance = ceilDiv(BigInt(tariffs.imbalanceWeiPerKWh) * shortfall);
+    assert.ok(imbalance > 0n, "a shortfall costs the seller");
+    const [settled, sold, deliveredOnChain] = await read<readonly [boolean, bigint, bigint]>("sellerSettlementOf", [interval, PROSUMER.address]);
+    assert.deepEqual([settled, sold, deliveredOnChain], [true, SOLD_WH, delivered]);
+
+    const seller1 = await vault(PROSUMER.address);
+    const debt1 = await read<bigint>("debtOf", [PROSUMER.address]);
+    // Free balance net of debt moves by payout − grid fee − imbalance (what the balance cannot cover is debt).
+    assert.equal(seller1.free - debt1, seller0.free - debt0 + gross - gridFee - imbalance, "seller: paid for delivered Wh, charged the imbalance");
+    const buyer1 = await vault(CONSUMER.address);
+    const lock = bidLockWei(BID.price, SOLD_WH);
+    const charge = buyerChargeWei(price, delivered);
+    assert.equal(buyer1.locked, buyer0.locked - lock);
+    assert.equal(buyer1.free, buyer0.free + lock - charge, "buyer: pays only for the delivered Wh, the shortfall is refunded");
+    assert.equal((await certificatesOf(CONSUMER.address, interval)) - certs0, delivered, "certificates only for delivered energy");
+
+    // On screen: delivered vs bought, marked short.
+    const fillRow = page.getByTestId(`fill-${bid.id}`);
+    await fillRow.getByTestId("fill-delivered").filter({ hasText: "0.090 (short)" }).waitFor({ timeout: 30_000 });
+    assert.match((await fillRow.innerText()).replace(/\s+/g, " "), /0\.150 0\.090 \(short\)/);
   });
 
   test("bad input gets a clear message in words, and nothing changes on-chain", { timeout: 180_000 }, async () => {
