@@ -90,13 +90,22 @@ async function startApp(rpcUrl: string, timings: Record<string, number>): Promis
     NODE_ENV: "production" as const,
   };
   const logDir = path.join(RESULTS_DIR, "e2e-logs");
-  if (process.env.POWERLAN_E2E_SKIP_BUILD !== "1") {
+  // One `next build` per `node --test` run: each test file runs in its own process under the same
+  // test runner (process.ppid), so the first file builds and leaves a marker the others reuse.
+  const buildMarker = path.join(PROJECT_ROOT, ".next", `.e2e-build-${process.ppid}`);
+  const builtThisRun = fs.existsSync(buildMarker) && fs.existsSync(path.join(PROJECT_ROOT, ".next", "BUILD_ID"));
+  if (builtThisRun) log("next build: reusing this test run's build");
+  if (process.env.POWERLAN_E2E_SKIP_BUILD !== "1" && !builtThisRun) {
     const tsconfig = fs.readFileSync(path.join(PROJECT_ROOT, "tsconfig.json"), "utf8");
     try {
       await timed(timings, "next build", async () => {
         const build = spawnGroup("next build", process.execPath, [nextBin, "build"], { env, logFile: path.join(logDir, "next-build.log") });
         const code = await build.exited;
         if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${build.recentOutput()}`);
+        for (const name of fs.readdirSync(path.join(PROJECT_ROOT, ".next"))) {
+          if (name.startsWith(".e2e-build-")) fs.rmSync(path.join(PROJECT_ROOT, ".next", name), { force: true });
+        }
+        fs.writeFileSync(buildMarker, `${new Date().toISOString()}\n`);
       });
     } finally {
       restoreTsconfig(tsconfig);
