@@ -7,7 +7,10 @@
  *   <name>.journal   JSON lines appended since the snapshot: {"k": key, "r": record}
  *
  * Every `put` appends one line to the journal with a single write(2) before it returns, so an update
- * survives a crash of the process the moment `put` returns (the kernel has it). With
+ * survives a crash of the process the moment `put` returns (the kernel has it). `putMany` is a group
+ * commit: the lines of all its records in ONE write(2) (and one fdatasync with `fsync: true`) before it
+ * returns — a payee acknowledging a batch of payments after `putMany` has every one of them in the
+ * journal, at one system call per batch instead of one per payment. With
  * `fsync: true` each put also fdatasyncs the journal, so it survives a power loss too — at about
  * 0.2–0.5 ms per put. Every `compactEvery` puts (and on `close`), the whole map is written as a new
  * snapshot (temp + rename, atomic) and the journal is emptied. On open, the snapshot is read and
@@ -130,10 +133,37 @@ export class JsonFileStore<T> {
   put(key: string, record: T): boolean {
     if (this.journalFd === null) throw new Error("store is closed or read-only");
     if (!this.apply(key, record)) return false;
-    fs.writeSync(this.journalFd, `${JSON.stringify({ k: key, r: record })}\n`);
+    writeAll(this.journalFd, `${JSON.stringify({ k: key, r: record })}\n`);
     if (this.fsync) fs.fdatasyncSync(this.journalFd);
     if (++this.putsSinceSnapshot >= this.compactEvery) this.compact();
     return true;
+  }
+
+  /**
+   * Group commit: store every record that is newer than what is stored (earlier entries of the same
+   * call included) with ONE journal write (and one fdatasync with `fsync: true`) before returning —
+   * each accepted record is a line of the journal, exactly as with one `put` per record. Returns how
+   * many were accepted. The in-memory map changes only after the write succeeded.
+   */
+  putMany(entries: Iterable<readonly [string, T]>): number {
+    if (this.journalFd === null) throw new Error("store is closed or read-only");
+    const accepted = new Map<string, T>();
+    let lines = "";
+    let count = 0;
+    for (const [key, record] of entries) {
+      const current = accepted.get(key) ?? this.records.get(key);
+      if (current !== undefined && !this.isNewer(record, current)) continue;
+      accepted.set(key, record);
+      lines += `${JSON.stringify({ k: key, r: record })}\n`;
+      count++;
+    }
+    if (count === 0) return 0;
+    writeAll(this.journalFd, lines);
+    if (this.fsync) fs.fdatasyncSync(this.journalFd);
+    for (const [key, record] of accepted) this.records.set(key, record);
+    this.putsSinceSnapshot += count;
+    if (this.putsSinceSnapshot >= this.compactEvery) this.compact();
+    return count;
   }
 
   /** Write the snapshot atomically and empty the journal. */
@@ -163,6 +193,13 @@ export class JsonFileStore<T> {
     fs.closeSync(this.journalFd);
     this.journalFd = null;
   }
+}
+
+/** Write all of `text` at the end of the (append-mode) file `fd`, looping over short writes. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  let offset = 0;
+  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 function fsyncDir(dir: string): void {
