@@ -89,6 +89,10 @@ function HowItWorks() {
         <li>To pay a neighbour, your payment is hash-locked to a secret only they know; the hub forwards it and is paid once they reveal it.</li>
         <li>Close with the hub&apos;s signature at the latest state: everyone withdraws their side. Without the hub, close alone and wait out the challenge period.</li>
       </ol>
+      <p className="mt-2 text-xs text-slate-500">
+        Your wallet signs every channel state (typed data). On the devnet the node signs for the dev accounts; a wallet like MetaMask asks each time. Keep this page (or
+        the trading page) open to receive payments.
+      </p>
     </Card>
   );
 }

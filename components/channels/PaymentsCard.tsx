@@ -41,15 +41,20 @@ export function PaymentsCard({ me, state }: { me?: Address; state: HouseholdHubS
             return (
               <li key={p.id} className="flex flex-wrap items-center justify-between gap-2 py-1.5" data-testid={`payment-${p.id}`}>
                 <span>
-                  {outgoing ? <>To {displayName(p.payee)}</> : <>From {displayName(p.payer)}</>}
-                  <span className="ml-2 text-xs text-slate-400">{time(p.createdAt)}</span>
+                  {outgoing ? <>To {displayName(p.payee)}</> : <>From {displayName(p.payer)}</>}{" "}
+                  <span className="ml-1 text-xs text-slate-400">{time(p.createdAt)}</span>
                 </span>
                 <span className="flex items-center gap-2">
                   <span className={`num font-medium ${outgoing ? "text-slate-900" : "text-emerald-700"}`}>
                     {outgoing ? "−" : "+"}
                     {formatPLC(amount)}
                   </span>
-                  <span className={`badge ${PAYMENT_STATUS_STYLE[p.status]}`}>{PAYMENT_STATUS_WORDS[p.status]}</span>
+                  {!outgoing && (p.status === "payee-paid" || p.status === "completed") ? (
+                    // The payee holds the money once it is paid; the hub and the payer settle afterwards.
+                    <span className={`badge ${PAYMENT_STATUS_STYLE.completed}`}>received</span>
+                  ) : (
+                    <span className={`badge ${PAYMENT_STATUS_STYLE[p.status]}`}>{PAYMENT_STATUS_WORDS[p.status]}</span>
+                  )}
                 </span>
               </li>
             );

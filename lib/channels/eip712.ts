@@ -131,15 +131,26 @@ export function hashCooperativeClose(
   return hashTypedData({ domain, types: cooperativeCloseTypes, primaryType: "CooperativeClose", message });
 }
 
-/** Write `value` as a 32-byte big-endian word at `offset`. */
-function writeWord(buffer: Uint8Array, offset: number, value: bigint): void {
+const MAX_UINT64_WORD = (1n << 64n) - 1n;
+
+/**
+ * Write `value` as a 32-byte big-endian word at `offset` of a zero-filled buffer: 64 bits at a
+ * time (DataView), one step for the usual amounts below 2^64 — per-byte BigInt shifts cost more
+ * than the hashing itself on a payment hub's hot path.
+ */
+function writeWord(view: DataView, offset: number, value: bigint): void {
   if (value < 0n || value > MAX_UINT256) throw new RangeError(`not a uint256: ${value}`);
-  let v = value;
-  for (let i = offset + 31; i >= offset; i--) {
-    buffer[i] = Number(v & 0xffn);
-    v >>= 8n;
+  if (value <= MAX_UINT64_WORD) {
+    view.setBigUint64(offset + 24, value);
+    return;
+  }
+  for (let i = 3; i >= 0; i--) {
+    view.setBigUint64(offset + 8 * i, BigInt.asUintN(64, value));
+    value >>= 64n;
   }
 }
+
+const ZERO_ROOT_BYTES = new Uint8Array(32);
 
 const TYPEHASH_BYTES = hexToBytes(BALANCE_PROOF_TYPEHASH);
 
@@ -150,12 +161,13 @@ const TYPEHASH_BYTES = hexToBytes(BALANCE_PROOF_TYPEHASH);
 export function hashBalanceProofBytes(separator: Uint8Array, proof: BalanceProof): Uint8Array {
   if (proof.nonce < 0n || proof.nonce > MAX_UINT64) throw new RangeError(`nonce not a uint64: ${proof.nonce}`);
   const struct = new Uint8Array(192);
+  const view = new DataView(struct.buffer);
   struct.set(TYPEHASH_BYTES, 0);
-  writeWord(struct, 32, proof.channelId);
-  writeWord(struct, 64, proof.nonce);
-  writeWord(struct, 96, proof.transferredAToBWei);
-  writeWord(struct, 128, proof.transferredBToAWei);
-  struct.set(hexToBytes(proof.locksRoot, { size: 32 }), 160);
+  writeWord(view, 32, proof.channelId);
+  writeWord(view, 64, proof.nonce);
+  writeWord(view, 96, proof.transferredAToBWei);
+  writeWord(view, 128, proof.transferredBToAWei);
+  struct.set(proof.locksRoot === ZERO_ROOT ? ZERO_ROOT_BYTES : hexToBytes(proof.locksRoot, { size: 32 }), 160);
   const digestInput = new Uint8Array(66);
   digestInput[0] = 0x19;
   digestInput[1] = 0x01;

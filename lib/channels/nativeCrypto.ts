@@ -57,6 +57,13 @@ export function nativePrivateKeySigner(privateKey: Hex): ChannelSigner | null {
 }
 
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+const HALF_N_BYTES = hexToBytes(`0x${SECP256K1_HALF_N.toString(16).padStart(64, "0")}`);
+
+/** Big-endian a > b for equal-length byte strings (the low-s check without BigInt). */
+function greaterThan(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return false;
+}
 
 /**
  * A SignatureVerifier using libsecp256k1: recovers the signer's public key (so r, s AND v must be
@@ -71,7 +78,7 @@ export function nativeVerifier(): SignatureVerifier | null {
     const sig = hexToBytes(signature);
     if (sig.length !== 65) return false;
     const rs = sig.subarray(0, 64);
-    if (BigInt(bytesToHex(sig.subarray(32, 64))) > SECP256K1_HALF_N) return false;
+    if (greaterThan(sig.subarray(32, 64), HALF_N_BYTES)) return false;
     const v = sig[64];
     const recid = v >= 27 ? v - 27 : v;
     if (recid !== 0 && recid !== 1) return false;

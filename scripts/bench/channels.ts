@@ -20,6 +20,9 @@
  *    verify, countersign, store → confirm: verify, store): two signatures, two verifications, two
  *    stores.
  *  - offchainPaymentsPerSecFsync: like offchainPaymentsPerSec with fdatasync per store (power-loss safe).
+ *  - Rounds: on-chain, pipeline and single-thread figures are measured in `rounds` interleaved rounds
+ *    (the machine is shared; other processes take CPU at random moments); each key holds the best
+ *    round, `ratioMedian` the median ratio, and `rounds` every round with the load average.
  *  - lifecycleGas: gas of every channel operation, measured on the same node.
  *  - breakEvenPayments: smallest n with n × (gas of one ERC-20 transfer) ≥ gas of a channel's whole
  *    life (open + deposit + cooperative close + both withdrawals).
@@ -78,6 +81,8 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     onchain: ctx.quick ? 40 : 300,
     offchain: ctx.quick ? 500 : 5_000,
     pipeline: ctx.quick ? 2_000 : 20_000,
+    /** Interleaved rounds of on-chain, pipeline and single-thread measurements (best and median reported). */
+    rounds: ctx.quick ? 1 : 3,
     offchainJs: ctx.quick ? 50 : 500,
     roundTrips: ctx.quick ? 50 : 500,
     fsync: ctx.quick ? 50 : 300,
@@ -201,7 +206,6 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     ctx.log(`lifecycle gas ${lifecycleGas.total} (goal ≤ 250,000); ERC-20 transfer ${erc20TransferGas}; break-even ${breakEvenPayments} payments`);
 
     // ------------------------------------------------------------------- on-chain
-    ctx.log(`on-chain: ${n.onchain} ERC-20 transfers, one at a time, each waiting for its receipt`);
     const transferData = encodeFunctionData({ abi: paymentTokenAbi, functionName: "transfer", args: [bob, 1n] });
     const sendTransfer = async () => {
       const hash = await wallet.sendTransaction({ account: alice, to: token, data: transferData, gas: 100_000n });
@@ -209,8 +213,6 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       if (r.status !== "success") throw new Error("transfer reverted");
     };
     for (let i = 0; i < 10; i++) await sendTransfer(); // warm-up
-    const onchain = await opsPerSecond(n.onchain, sendTransfer);
-    ctx.log(`on-chain: ${round(onchain.perSec)} transfers/s`);
 
     // ------------------------------------------------------------------- off-chain
     const channelId = 1_000_000n; // off-chain only: never opened on-chain, the contract is only the domain
@@ -238,20 +240,41 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       store.close();
       return result;
     };
-    ctx.log(`off-chain pipeline: ${n.pipeline} payments, payer thread signs → payee thread verifies + stores + acknowledges (${best.name})`);
-    const pipeline = await measurePipeline({
-      count: n.pipeline,
-      chainId: node.chainId,
-      contract: channels,
-      payerKey: KEYS[1],
-      storeDir: path.join(tmp, "pipeline-payee"),
-    });
-    ctx.log(
-      `off-chain pipeline: ${round(pipeline.perSec)} payments/s (payer busy ${round(pipeline.payerBusyShare * 100)}%, payee busy ${round(pipeline.payeeBusyShare * 100)}% of the time, crypto ${pipeline.crypto})`,
-    );
-    ctx.log(`off-chain single thread: ${n.offchain} payments (sign, then verify + durable store) with ${best.name}`);
-    const offchain = await measurePayments(n.offchain, false, best.signer!, best.verifier!, "best");
-    ctx.log(`off-chain single thread: ${round(offchain.perSec)} payments/s`);
+    // The machine is shared (other processes take CPU at random moments): measure in interleaved
+    // rounds — on-chain, pipeline, single thread, again — so all three see the same conditions,
+    // and report the best round of each (their capability) and the median, with every round listed.
+    const rounds: { onchain: number[]; pipeline: number[]; singleThread: number[]; load: number[] } = { onchain: [], pipeline: [], singleThread: [], load: [] };
+    let pipelineDetail: Awaited<ReturnType<typeof measurePipeline>> | undefined;
+    for (let r = 0; r < n.rounds; r++) {
+      rounds.load.push(Number(os.loadavg()[0].toFixed(2)));
+      const tag = n.rounds > 1 ? ` (round ${r + 1}/${n.rounds}, load ${rounds.load[r]})` : "";
+      ctx.log(`on-chain${tag}: ${n.onchain} ERC-20 transfers, one at a time, each waiting for its receipt`);
+      const onchainRound = await opsPerSecond(n.onchain, sendTransfer);
+      rounds.onchain.push(onchainRound.perSec);
+      ctx.log(`on-chain${tag}: ${round(onchainRound.perSec)} transfers/s`);
+      ctx.log(`off-chain pipeline${tag}: ${n.pipeline} payments, payer thread signs → payee thread verifies + stores + acknowledges (${best.name})`);
+      const p = await measurePipeline({
+        count: n.pipeline,
+        chainId: node.chainId,
+        contract: channels,
+        payerKey: KEYS[1],
+        storeDir: path.join(tmp, `pipeline-payee-${r}`),
+      });
+      rounds.pipeline.push(p.perSec);
+      if (!pipelineDetail || p.perSec > pipelineDetail.perSec) pipelineDetail = p;
+      ctx.log(
+        `off-chain pipeline${tag}: ${round(p.perSec)} payments/s (payer busy ${round(p.payerBusyShare * 100)}%, payee busy ${round(p.payeeBusyShare * 100)}% of the time, crypto ${p.crypto})`,
+      );
+      ctx.log(`off-chain single thread${tag}: ${n.offchain} payments (sign, then verify + durable store) with ${best.name}`);
+      const single = await measurePayments(n.offchain, false, best.signer!, best.verifier!, `best-${r}`);
+      rounds.singleThread.push(single.perSec);
+      ctx.log(`off-chain single thread${tag}: ${round(single.perSec)} payments/s`);
+    }
+    const bestOf = (xs: number[]) => Math.max(...xs);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const onchain = { perSec: bestOf(rounds.onchain) };
+    const pipeline = { ...pipelineDetail!, perSec: bestOf(rounds.pipeline) };
+    const offchain = { perSec: bestOf(rounds.singleThread) };
     ctx.log(`off-chain: ${n.offchainJs} payments with viem/noble (JavaScript) for reference`);
     const offchainJs = await measurePayments(n.offchainJs, false, js.signer, js.verifier, "js");
     ctx.log(`off-chain (JavaScript crypto): ${round(offchainJs.perSec)} payments/s`);
@@ -277,15 +300,25 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
 
     const ratio = pipeline.perSec / onchain.perSec;
     const ratioSingleThread = offchain.perSec / onchain.perSec;
-    ctx.log(`ratio off-chain (pipeline)/on-chain: ${round(ratio)}× (goal ≥ 100×); single thread: ${round(ratioSingleThread)}×`);
+    const ratioMedian = median(rounds.pipeline) / median(rounds.onchain);
+    ctx.log(
+      `ratio off-chain (pipeline)/on-chain: ${round(ratio)}× best of ${n.rounds}, ${round(ratioMedian)}× median (goal ≥ 100×); single thread: ${round(ratioSingleThread)}×`,
+    );
     return {
       offchainPaymentsPerSec: round(pipeline.perSec),
       onchainTransfersPerSec: round(onchain.perSec),
       ratio: round(ratio, 2),
       ratioBasis:
-        "offchainPaymentsPerSec / onchainTransfersPerSec, same run: offchainPaymentsPerSec is the two-thread pipeline (payer thread signs, payee thread verifies + stores + acknowledges), payer and payee working in parallel as on two machines",
+        "offchainPaymentsPerSec / onchainTransfersPerSec, same run, each the best of `rounds` interleaved rounds: offchainPaymentsPerSec is the two-thread pipeline (payer thread signs, payee thread verifies + stores + acknowledges), payer and payee working in parallel as on two machines",
+      ratioMedian: round(ratioMedian, 2),
       offchainPaymentsPerSecSingleThread: round(offchain.perSec),
       ratioSingleThread: round(ratioSingleThread, 2),
+      rounds: {
+        onchainTransfersPerSec: rounds.onchain.map((x) => round(x)),
+        offchainPaymentsPerSecPipeline: rounds.pipeline.map((x) => round(x)),
+        offchainPaymentsPerSecSingleThread: rounds.singleThread.map((x) => round(x)),
+        loadAverage1mAtRoundStart: rounds.load,
+      },
       pipeline: {
         payments: n.pipeline,
         batch: PIPELINE_BATCH,
@@ -294,10 +327,11 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
         payerBusyShare: round(pipeline.payerBusyShare, 3),
         payeeBusyShare: round(pipeline.payeeBusyShare, 3),
         ms: round(pipeline.ms),
+        note: "busy shares and ms of the best round",
       },
       offchainCrypto: best.name,
       offchainPaymentsPerSecJsCrypto: round(offchainJs.perSec),
-      ratioJsCrypto: round(offchainJs.perSec / onchain.perSec, 2),
+      ratioJsCrypto: round(offchainJs.perSec / onchain.perSec, 2), // single thread, JS crypto, one round
       offchainRoundTripsPerSec: round(roundTrips.perSec),
       roundTripRatio: round(roundTrips.perSec / onchain.perSec, 2),
       offchainPaymentsPerSecFsync: round(offchainFsync.perSec),

@@ -2,7 +2,7 @@
  * Browser test of payment channels, end to end in real headless Chromium against a real Hardhat
  * node and the app's hub service: two households (two tabs, each with its own injected EIP-6963
  * test wallet) open channels with the LAN hub through the UI; the hub joins each with liquidity;
- * one household pays the other through the hub (hash-locked, off-chain: no block is mined) and both
+ * one tops up; one household pays the other through the hub (hash-locked, off-chain: no block is mined) and both
  * see the new off-chain balances; bad input is refused in words; then both close cooperatively
  * through the UI and the payouts and withdrawals — theirs and the hub's — are checked ON-CHAIN with viem.
  *
@@ -140,6 +140,14 @@ describe("payment channels in the browser", { timeout: 900_000 }, () => {
     await shows(payeePage, "channel-spendable", "5.00 PLC");
     await shows(payeePage, "channel-receivable", "5.00 PLC");
 
+    // ── Household 5 tops up 1 PLC (approve + deposit); the hub's side stays 5 PLC ──
+    await payeePage.getByTestId("topup-amount").fill("1");
+    await payeePage.getByTestId("topup-channel").click();
+    await toast(payeePage, "success", `1.00 PLC added to your side of channel #${payeeChannel}`);
+    assert.equal((await getChannel(payeeChannel)).balanceAWei, 6n * PLC);
+    await shows(payeePage, "channel-deposit-mine", "6.00 PLC");
+    await shows(payeePage, "channel-spendable", "6.00 PLC");
+
     // ── bad input, refused in words, nothing sent ──
     await payerPage.getByTestId("pay-to").selectOption(NO_CHANNEL.address);
     await payerPage.getByTestId("pay-amount").fill("1");
@@ -171,26 +179,32 @@ describe("payment channels in the browser", { timeout: 900_000 }, () => {
     await shows(payerPage, "channel-receivable", "23.00 PLC");
     await shows(payerPage, "channel-payout", "17.00 PLC");
     await shows(payerPage, "channel-nonce", "2");
-    await shows(payeePage, "channel-spendable", "8.00 PLC");
+    await shows(payeePage, "channel-spendable", "9.00 PLC");
     await shows(payeePage, "channel-receivable", "2.00 PLC");
-    await shows(payeePage, "channel-payout", "8.00 PLC");
+    await shows(payeePage, "channel-payout", "9.00 PLC");
     await shows(payeePage, "channel-nonce", "2");
-    assert.match(await text(payerPage, "payments-list"), /To Household 5.*−3\.00 PLC completed/);
-    assert.match(await text(payeePage, "payments-list"), /From Household 1.*\+3\.00 PLC completed/);
+    await payerPage.getByTestId("payments-list").filter({ hasText: "completed" }).waitFor({ timeout: 15_000 });
+    assert.match(await text(payerPage, "payments-list"), /^To Household 5 .*−3\.00 PLC completed$/);
+    await payeePage.getByTestId("payments-list").filter({ hasText: "received" }).waitFor({ timeout: 15_000 });
+    assert.match(await text(payeePage, "payments-list"), /^From Household 1 .*\+3\.00 PLC received$/);
     assert.match(await text(payeePage, "channel-history"), /the hub paid its locked payment \+3\.00 PLC/);
     // The on-chain deposits did not move.
     assert.equal((await getChannel(payerChannel)).balanceAWei, 20n * PLC);
-    assert.equal((await getChannel(payeeChannel)).balanceAWei, 5n * PLC);
+    assert.equal((await getChannel(payeeChannel)).balanceAWei, 6n * PLC);
 
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     await payerPage.screenshot({ path: path.join(RESULTS_DIR, "channels-page.png"), fullPage: true });
+    // The trading page shows the channel balance too (client-side navigation keeps the wallet).
+    await payerPage.getByRole("link", { name: "Trade", exact: true }).click();
+    await shows(payerPage, "summary-spendable", "17.00 PLC");
+    await payerPage.getByRole("link", { name: "Channels", exact: true }).click();
 
     // ── both close cooperatively through the UI (the hub co-signs), and withdraw ──
-    await closeChannel(payeePage, "8.00 PLC");
+    await closeChannel(payeePage, "9.00 PLC");
     await closeChannel(payerPage, "17.00 PLC");
 
     for (const [id, household, payout, hubPayout] of [
-      [payeeChannel, PAYEE, 8n * PLC, 2n * PLC],
+      [payeeChannel, PAYEE, 9n * PLC, 2n * PLC],
       [payerChannel, PAYER, 17n * PLC, 23n * PLC],
     ] as const) {
       const c = await getChannel(id);
