@@ -304,6 +304,11 @@ export interface ChannelClientOptions {
   publicClient?: PublicClient;
   walletClient?: WalletClient<Transport, Chain | undefined, Account | undefined>;
   verifier?: SignatureVerifier;
+  /**
+   * The EIP-712 digest of a balance proof (default `balanceProofDigest`, viem's keccak). Node hot
+   * paths may pass `nativeBalanceProofDigest` (nativeCrypto.ts): the same digest, native keccak.
+   */
+  digest?: (domain: ChannelsDomain, proof: BalanceProof) => Hex;
   /** Reject locks that expire sooner than this many blocks from now (default 3). */
   minLockBlocks?: bigint;
 }
@@ -314,6 +319,7 @@ export class ChannelClient {
   private readonly signer: ChannelSigner;
   private readonly store: ChannelStateStore;
   private readonly verify: SignatureVerifier;
+  private readonly digest: (domain: ChannelsDomain, proof: BalanceProof) => Hex;
   private readonly publicClient?: PublicClient;
   private readonly walletClient?: WalletClient<Transport, Chain | undefined, Account | undefined>;
   private readonly minLockBlocks: bigint;
@@ -324,6 +330,7 @@ export class ChannelClient {
     this.domain = channelsDomain(options.chainId, options.contract);
     this.store = options.store;
     this.verify = options.verifier ?? viemVerifier;
+    this.digest = options.digest ?? balanceProofDigest;
     this.publicClient = options.publicClient;
     this.walletClient = options.walletClient;
     this.minLockBlocks = options.minLockBlocks ?? 3n;
@@ -534,7 +541,7 @@ export class ChannelClient {
       throw new ChannelRejected(`channel ${ack.proof.channelId}: no proposed update ${ack.proof.nonce}`);
     }
     const proof = fromStoredProof(r.proposed.proof);
-    const digest = balanceProofDigest(this.domain, proof);
+    const digest = this.digest(this.domain, proof);
     if (!(await this.verify(digest, ack.signature, this.counterparty(r)))) {
       throw new ChannelRejected(`channel ${ack.proof.channelId}: countersignature is not the counterparty's`);
     }
@@ -573,7 +580,7 @@ export class ChannelClient {
     if (new LockTree(state.locks.map(fromStoredLock)).root !== proof.locksRoot) {
       throw new ChannelRejected(`channel ${channelId} state ${proof.nonce}: locks do not match the locks root`);
     }
-    const digest = balanceProofDigest(this.domain, proof);
+    const digest = this.digest(this.domain, proof);
     if (!(await this.verify(digest, state.sigA, r.partyA)) || !(await this.verify(digest, state.sigB, r.partyB))) {
       throw new ChannelRejected(`channel ${channelId} state ${proof.nonce}: not signed by both parties`);
     }
@@ -636,7 +643,7 @@ export class ChannelClient {
     const after = this.balancesOf(r, proof, update.locks);
     if (after.receivableWei < 0n) reject("the counterparty cannot afford it");
 
-    const digest = balanceProofDigest(this.domain, proof);
+    const digest = this.digest(this.domain, proof);
     if (!(await this.verify(digest, update.signature, them))) reject("signature is not the counterparty's");
     const mySig = await this.signer.signBalanceProof(this.domain, proof);
     this.save({

@@ -154,11 +154,17 @@ const ZERO_ROOT_BYTES = new Uint8Array(32);
 
 const TYPEHASH_BYTES = hexToBytes(BALANCE_PROOF_TYPEHASH);
 
+/** A Keccak-256 over bytes (viem's JavaScript one by default; Node hot paths pass a native one). */
+export type Keccak256Bytes = (data: Uint8Array) => Uint8Array;
+
+const keccak256Js: Keccak256Bytes = (data) => keccak256(data, "bytes");
+
 /**
  * The digest of `proof` as bytes, from the domain separator as bytes: the same value as
  * `hashBalanceProofWithSeparator`, without hex strings (the hot path of a payment hub).
+ * `keccak` defaults to viem's; nativeCrypto.ts passes libkeccak's (nativeKeccak.ts) — same bytes.
  */
-export function hashBalanceProofBytes(separator: Uint8Array, proof: BalanceProof): Uint8Array {
+export function hashBalanceProofBytes(separator: Uint8Array, proof: BalanceProof, keccak: Keccak256Bytes = keccak256Js): Uint8Array {
   if (proof.nonce < 0n || proof.nonce > MAX_UINT64) throw new RangeError(`nonce not a uint64: ${proof.nonce}`);
   const struct = new Uint8Array(192);
   const view = new DataView(struct.buffer);
@@ -172,6 +178,6 @@ export function hashBalanceProofBytes(separator: Uint8Array, proof: BalanceProof
   digestInput[0] = 0x19;
   digestInput[1] = 0x01;
   digestInput.set(separator, 2);
-  digestInput.set(keccak256(struct, "bytes"), 34);
-  return keccak256(digestInput, "bytes");
+  digestInput.set(keccak(struct), 34);
+  return keccak(digestInput);
 }

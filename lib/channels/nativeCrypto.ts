@@ -6,10 +6,11 @@
  * build for this platform — callers then keep viem's `privateKeySigner` / `viemVerifier`.
  */
 import { createRequire } from "node:module";
-import { bytesToHex, hexToBytes, keccak256, type Address, type Hex } from "viem";
+import { hexToBytes, keccak256, type Address, type Hex } from "viem";
 import { privateKeyToAccount, serializeSignature, sign } from "viem/accounts";
-import { hashBalanceProofBytes, hashCooperativeClose } from "./eip712.ts";
+import { hashBalanceProofBytes, hashCooperativeClose, type BalanceProof, type ChannelsDomain } from "./eip712.ts";
 import { cachedSeparatorBytes, type ChannelSigner, type SignatureVerifier } from "./client.ts";
+import { loadNativeKeccak256 } from "./nativeKeccak.ts";
 
 interface NativeSecp256k1 {
   ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
@@ -30,12 +31,33 @@ export function loadNativeSecp256k1(): NativeSecp256k1 | null {
   return cached;
 }
 
+/**
+ * The EIP-712 digest of a balance proof as bytes, hashed with native Keccak-256 when the optional
+ * `keccak` module is there (viem's otherwise): the same bytes as `balanceProofDigest` / hashTypedData.
+ */
+export function nativeBalanceProofDigestBytes(domain: ChannelsDomain, proof: BalanceProof): Uint8Array {
+  return hashBalanceProofBytes(cachedSeparatorBytes(domain), proof, loadNativeKeccak256() ?? undefined);
+}
+
+/** `nativeBalanceProofDigestBytes` as hex: a drop-in for `balanceProofDigest` (ChannelClient's `digest` option). */
+export function nativeBalanceProofDigest(domain: ChannelsDomain, proof: BalanceProof): Hex {
+  return `0x${toBuffer(nativeBalanceProofDigestBytes(domain, proof)).toString("hex")}`;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Hex to bytes through Buffer (native); anything that is not 0x + even-length hex comes out shorter. */
+function fromHex(hex: string): Buffer {
+  return Buffer.from(hex.startsWith("0x") ? hex.slice(2) : "", "hex");
+}
 
 function toHexSignature(sig: { signature: Uint8Array; recid: number }): Hex {
-  const out = new Uint8Array(65);
+  const out = Buffer.allocUnsafe(65);
   out.set(sig.signature, 0);
   out[64] = 27 + sig.recid;
-  return bytesToHex(out);
+  return `0x${out.toString("hex")}`;
 }
 
 /** A ChannelSigner using libsecp256k1, or null when the native module is unavailable. */
@@ -47,7 +69,7 @@ export function nativePrivateKeySigner(privateKey: Hex): ChannelSigner | null {
   return {
     address,
     async signBalanceProof(domain, proof) {
-      return toHexSignature(native.ecdsaSign(hashBalanceProofBytes(cachedSeparatorBytes(domain), proof), key));
+      return toHexSignature(native.ecdsaSign(nativeBalanceProofDigestBytes(domain, proof), key));
     },
     async signCooperativeClose(domain, message) {
       // Rare (once per channel): the viem path is fine.
@@ -75,14 +97,16 @@ export function nativeVerifier(): SignatureVerifier | null {
   if (!native) return null;
   const publicKeys = new Map<string, Uint8Array>();
   return async (digest: Hex, signature: Hex, expected: Address) => {
-    const sig = hexToBytes(signature);
-    if (sig.length !== 65) return false;
+    const sig = fromHex(signature);
+    if (sig.length !== 65 || signature.length !== 132) return false;
     const rs = sig.subarray(0, 64);
     if (greaterThan(sig.subarray(32, 64), HALF_N_BYTES)) return false;
     const v = sig[64];
-    const recid = v >= 27 ? v - 27 : v;
-    if (recid !== 0 && recid !== 1) return false;
-    const msg = hexToBytes(digest);
+    // Only 27/28, as ecrecover: with v = 0/1 the contract's OZ ECDSA.recover reverts.
+    if (v !== 27 && v !== 28) return false;
+    const recid = v - 27;
+    const msg = fromHex(digest);
+    if (msg.length !== 32) return false;
     const who = expected.toLowerCase();
     try {
       // Recover (not just verify): v must be right too, or ecrecover would disagree on-chain.

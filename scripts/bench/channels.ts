@@ -10,10 +10,12 @@
  *    acknowledges it. Payer and payee are different machines in reality, working in parallel; here
  *    they are two worker threads of ONE process (a pipeline): the payer thread signs and streams
  *    payments to the payee thread over a MessagePort (batches of `pipelineBatch`, at most
- *    `pipelineWindow` unacknowledged), the payee thread verifies + stores each one and acknowledges
- *    cumulatively (like TCP) after each batch. Timed from the first signature to the acknowledgement
- *    of the last payment. Same per-payment work and code (signer, verifier, store) as the
- *    single-thread figure.
+ *    `pipelineWindow` unacknowledged), the payee thread verifies each one and appends every verified
+ *    signed state to the journal with ONE write per batch (group commit, `JsonFileStore.putMany`)
+ *    BEFORE acknowledging the batch cumulatively (like TCP): no payment is acknowledged before it is
+ *    in the journal. Timed from the first signature to the acknowledgement of the last payment. Same
+ *    per-payment signing, digest and verification code as the single-thread figure (which writes
+ *    one journal line per payment, one write each).
  *  - offchainPaymentsPerSecSingleThread: the same work, one payment after another on ONE thread
  *    (sign, then verify + store) — the figure when one machine is both payer and payee.
  *  - offchainRoundTripsPerSec: the full ChannelClient protocol per payment (pay → receive: checks,
@@ -55,7 +57,8 @@ import {
   type SignatureVerifier,
 } from "../../lib/channels/client.ts";
 import { channelsDomain, ZERO_ROOT, type BalanceProof } from "../../lib/channels/eip712.ts";
-import { nativePrivateKeySigner, nativeVerifier } from "../../lib/channels/nativeCrypto.ts";
+import { nativeBalanceProofDigest, nativePrivateKeySigner, nativeVerifier } from "../../lib/channels/nativeCrypto.ts";
+import { loadNativeKeccak256 } from "../../lib/channels/nativeKeccak.ts";
 import { JsonFileStore } from "../../lib/channels/store.ts";
 import { startHardhatNode } from "../../lib/devnet/node.ts";
 import { bytecodeOf, compileContracts, machineInfo, opsPerSecond, round, type BenchContext, type BenchSection } from "./lib.ts";
@@ -217,10 +220,21 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     // ------------------------------------------------------------------- off-chain
     const channelId = 1_000_000n; // off-chain only: never opened on-chain, the contract is only the domain
     // The fastest secp256k1 available: libsecp256k1 (optional native module) or viem's noble (JS).
-    const native = { signer: nativePrivateKeySigner(KEYS[1]), verifier: nativeVerifier() };
-    const js = { signer: privateKeySigner(KEYS[1]), verifier: viemVerifier };
-    const best = native.signer && native.verifier ? { ...native, name: "libsecp256k1 (native, optional dependency secp256k1)" } : { ...js, name: "viem/noble (JavaScript)" };
-    const measurePayments = async (count: number, fsync: boolean, payer: ChannelSigner, verify: SignatureVerifier, label: string) => {
+    // Keccak-256 of the digests: libkeccak (optional native module keccak) or viem's noble (JS).
+    const native = { signer: nativePrivateKeySigner(KEYS[1]), verifier: nativeVerifier(), digest: nativeBalanceProofDigest };
+    const js = { signer: privateKeySigner(KEYS[1]), verifier: viemVerifier, digest: balanceProofDigest };
+    const best =
+      native.signer && native.verifier
+        ? { ...native, name: `libsecp256k1 (native, optional dependency secp256k1); keccak ${KECCAK_NAME}` }
+        : { ...js, name: "viem/noble (JavaScript)" };
+    const measurePayments = async (
+      count: number,
+      fsync: boolean,
+      payer: ChannelSigner,
+      verify: SignatureVerifier,
+      label: string,
+      digest: typeof balanceProofDigest = best.digest,
+    ) => {
       const store = new JsonFileStore<{ rev: number; proof: ReturnType<typeof toStoredProof>; sig: Hex }>({
         dir: path.join(tmp, `payee-${label}`),
         fsync,
@@ -232,7 +246,7 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
         proof = { ...proof, nonce: proof.nonce + 1n, transferredAToBWei: proof.transferredAToBWei + 1_000n };
         const signature = await payer.signBalanceProof(domain, proof);
         // payee: recompute the digest, verify the payer's signature, store the signed state durably
-        if (!(await verify(balanceProofDigest(domain, proof), signature, payer.address))) throw new Error("bad signature");
+        if (!(await verify(digest(domain, proof), signature, payer.address))) throw new Error("bad signature");
         store.put("channel", { rev: Number(proof.nonce), proof: toStoredProof(proof), sig: signature });
       };
       for (let i = 0; i < 20; i++) await onePayment(); // warm-up
@@ -276,7 +290,7 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     const pipeline = { ...pipelineDetail!, perSec: bestOf(rounds.pipeline) };
     const offchain = { perSec: bestOf(rounds.singleThread) };
     ctx.log(`off-chain: ${n.offchainJs} payments with viem/noble (JavaScript) for reference`);
-    const offchainJs = await measurePayments(n.offchainJs, false, js.signer, js.verifier, "js");
+    const offchainJs = await measurePayments(n.offchainJs, false, js.signer, js.verifier, "js", js.digest);
     ctx.log(`off-chain (JavaScript crypto): ${round(offchainJs.perSec)} payments/s`);
     ctx.log(`off-chain: ${n.fsync} payments with fdatasync per store`);
     const offchainFsync = await measurePayments(n.fsync, true, best.signer!, best.verifier!, "fsync");
@@ -286,6 +300,7 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       new ChannelClient({
         signer: nativePrivateKeySigner(key) ?? privateKeySigner(key),
         verifier: nativeVerifier() ?? viemVerifier,
+        digest: nativeVerifier() ? nativeBalanceProofDigest : balanceProofDigest,
         chainId: node.chainId,
         contract: channels,
         store: new JsonFileStore<ChannelRecord>({ dir: path.join(tmp, dir), isNewer: recordIsNewer }),
@@ -348,9 +363,10 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       method: {
         onchain: "eth_sendTransaction (node-unlocked account, fixed gas) + eth_getTransactionReceipt, sequential, hardhat node automine over HTTP",
         offchain:
-          "ONE process, two worker threads: the payer thread signs each next EIP-712 BalanceProof and streams it over a MessagePort; the payee thread recomputes the digest, verifies the signature (public-key recovery, strict v and low-s), checks nonce + 1 and a growing amount, appends the signed state to a JsonFileStore journal (no fsync) and acknowledges cumulatively after each batch; at most `pipeline.window` payments unacknowledged; timed from the first signature to the last acknowledgement",
+          "ONE process, two worker threads: the payer thread signs each next EIP-712 BalanceProof and streams it over a MessagePort; the payee thread recomputes the digest, verifies the signature (public-key recovery, strict v and low-s), checks nonce + 1 and a growing amount, appends every verified signed state to a JsonFileStore journal (group commit: one write(2) per batch, no fsync, before the acknowledgement) and acknowledges cumulatively after each batch; at most `pipeline.window` payments unacknowledged; timed from the first signature to the last acknowledgement",
         offchainSingleThread:
-          "the same per-payment work on one thread, one payment after another: sign, then recompute the digest, verify and append to the journal (no fsync)",
+          "the same per-payment work on one thread, one payment after another: sign, then recompute the digest, verify and append to the journal (one write(2) per payment, no fsync)",
+        hashing: "EIP-712 digests (struct hash + 0x1901 digest, cached domain separator) with native Keccak-256 (optional dependency keccak) when installed, else viem's; the JS-crypto figure uses viem for both keccak and secp256k1",
       },
       loadAverageAtStart,
       machine: machineInfo(),
@@ -363,6 +379,9 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
 }
 
 // ------------------------------------------------------------------ off-chain pipeline (threads)
+
+/** Which Keccak-256 the off-chain digests use (reported in the results). */
+const KECCAK_NAME = loadNativeKeccak256() ? "libkeccak (native, optional dependency keccak)" : "viem/noble (JavaScript)";
 
 /** Payments per message from the payer thread to the payee thread. */
 const PIPELINE_BATCH = 64;
@@ -441,7 +460,7 @@ async function measurePipeline(options: { count: number; chainId: number; contra
 function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
   const native = nativePrivateKeySigner(setup.payerKey);
   const signer = native ?? privateKeySigner(setup.payerKey);
-  const crypto = native ? "libsecp256k1 (native)" : "viem/noble (JavaScript)";
+  const crypto = native ? `libsecp256k1 (native), keccak ${KECCAK_NAME}` : "viem/noble (JavaScript)";
   const domain = channelsDomain(setup.chainId, setup.contract);
   const window = BigInt(PIPELINE_WINDOW);
   let nonce = 0n;
@@ -487,13 +506,17 @@ function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
   });
 }
 
-/** The payee thread: per payment recompute the digest, verify, check it moves forward, store; ack per batch. */
+/** What the payee stores per payment: the signed state (journal line) — the latest one wins in the map. */
+type StoredPayment = { rev: number; proof: ReturnType<typeof toStoredProof>; sig: Hex };
+
+/** The payee thread: per payment recompute the digest, verify, check it moves forward; store the batch; ack per batch. */
 function pipelinePayee(setup: PipelineSetup, control: MessagePort) {
   const native = nativeVerifier();
   const verify = native ?? viemVerifier;
-  const crypto = native ? "libsecp256k1 (native)" : "viem/noble (JavaScript)";
+  const digest = native ? nativeBalanceProofDigest : balanceProofDigest;
+  const crypto = native ? `libsecp256k1 (native), keccak ${KECCAK_NAME}` : "viem/noble (JavaScript)";
   const domain = channelsDomain(setup.chainId, setup.contract);
-  const store = new JsonFileStore<{ rev: number; proof: ReturnType<typeof toStoredProof>; sig: Hex }>({
+  const store = new JsonFileStore<StoredPayment>({
     dir: setup.storeDir,
     isNewer: (a, b) => a.rev > b.rev,
   });
@@ -508,6 +531,8 @@ function pipelinePayee(setup: PipelineSetup, control: MessagePort) {
   setup.port.on("message", async (batch: PaymentBatch) => {
     if (failed) return;
     const busyFrom = performance.now();
+    // Group commit: the batch's verified states go to the journal in one write before the ack.
+    const accepted: [string, StoredPayment][] = [];
     try {
       for (const payment of batch) {
         if (payment.nonce !== stored + 1n) throw new Error(`nonce ${payment.nonce} after ${stored}`);
@@ -519,15 +544,23 @@ function pipelinePayee(setup: PipelineSetup, control: MessagePort) {
           transferredBToAWei: 0n,
           locksRoot: ZERO_ROOT,
         };
-        if (!(await verify(balanceProofDigest(domain, proof), payment.signature, setup.payerAddress))) {
+        if (!(await verify(digest(domain, proof), payment.signature, setup.payerAddress))) {
           throw new Error(`payment ${payment.nonce}: signature is not the payer's`);
         }
-        store.put(key, { rev: Number(payment.nonce), proof: toStoredProof(proof), sig: payment.signature });
+        accepted.push([key, { rev: Number(payment.nonce), proof: toStoredProof(proof), sig: payment.signature }]);
         stored = payment.nonce;
         storedWei = payment.transferredWei;
       }
+      // Every payment of the batch is in the journal (one write(2)) before it is acknowledged.
+      if (store.putMany(accepted) !== accepted.length) throw new Error("store refused a payment");
       setup.port.postMessage({ nonce: stored } satisfies PipelineAck);
     } catch (error) {
+      // Keep what was verified before the bad payment (nothing after it), then stop.
+      try {
+        store.putMany(accepted);
+      } catch {
+        // The error below is what matters.
+      }
       failed = true;
       const message = error instanceof Error ? error.message : String(error);
       setup.port.postMessage({ error: message } satisfies PipelineAck);
