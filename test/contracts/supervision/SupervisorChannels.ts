@@ -9,8 +9,9 @@ import { network } from "hardhat";
 import { keccak256, toBytes, zeroAddress, type Hex, type WalletClient } from "viem";
 import { balanceProofTypes, channelsDomain, cooperativeCloseTypes, ZERO_ROOT, type BalanceProof, type ChannelsDomain } from "../../../lib/channels/eip712.ts";
 import { hashlockOf, LockTree, newSecret } from "../../../lib/channels/htlc.ts";
+import PowerLANModule from "../../../scripts/deploy/modules/PowerLAN.ts";
 
-const { viem, networkHelpers } = await network.create();
+const { viem, networkHelpers, ignition } = await network.create();
 
 const REGULATOR_ROLE = keccak256(toBytes("REGULATOR_ROLE"));
 const SUPERVISOR_ROLE = keccak256(toBytes("SUPERVISOR_ROLE"));
@@ -118,6 +119,26 @@ describe("Supervisor: payment channels", () => {
       assert.equal(await f.channels.read.hasRole([SUPERVISOR_ROLE, f.supervisor.address]), true);
       assert.equal(await f.channels.read.hasRole([SUPERVISOR_ROLE, f.admin.account.address]), false);
       assert.equal(await f.channels.read.hasRole([SUPERVISOR_ROLE, f.regulator.account.address]), false);
+    });
+
+    it("the Ignition module wires it: the Supervisor knows the channels and alone holds their SUPERVISOR_ROLE", async () => {
+      const [admin, regulator, dso, v1, v2, v3, v4] = await viem.getWalletClients();
+      const deployed = await ignition.deploy(PowerLANModule, {
+        parameters: {
+          PowerLAN: {
+            regulator: regulator.account.address,
+            dso: dso.account.address,
+            validators: [v1, v2, v3, v4].map((w) => w.account.address),
+            genesisTime: BigInt(await networkHelpers.time.latest()),
+          },
+        },
+      });
+      const { supervisor, paymentChannels } = deployed;
+      assert.equal((await supervisor.read.paymentChannels()).toLowerCase(), paymentChannels.address.toLowerCase());
+      assert.equal(await paymentChannels.read.hasRole([SUPERVISOR_ROLE, supervisor.address]), true);
+      assert.equal(await paymentChannels.read.hasRole([SUPERVISOR_ROLE, admin.account.address]), false);
+      await supervisor.write.pauseChannels({ account: regulator.account });
+      assert.equal(await paymentChannels.read.paused(), true);
     });
 
     it("setPaymentChannels: admin only, never zero, emits PaymentChannelsSet", async () => {
