@@ -101,6 +101,7 @@ function HowItWorks() {
 export function ChannelSummaryCard({ d, me }: { d: Deployment; me?: Address }) {
   const state = useHouseholdHub(d, me);
   if (!me || !d.address("PaymentChannels")) return null;
+  if (state.info && me.toLowerCase() === state.info.hub.toLowerCase()) return null; // the hub's own account
   const c = state.current;
   return (
     <Card
