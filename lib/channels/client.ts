@@ -234,7 +234,18 @@ export function walletClientSigner(walletClient: WalletClient, account: Account 
 /** Checks that `signature` over `digest` comes from `expected`. Replaceable (benchmark, native crypto). */
 export type SignatureVerifier = (digest: Hex, signature: Hex, expected: Address) => Promise<boolean>;
 
+const HALF_N_HEX = "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0";
+
+/**
+ * viem's recovery, as strict as the contract's OZ ECDSA.recover: exactly 65 bytes, v 27 or 28 (viem
+ * alone would also take 0/1, which ecrecover refuses), low s (OZ reverts on a malleable high s).
+ */
 export const viemVerifier: SignatureVerifier = async (digest, signature, expected) => {
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return false;
+  const v = signature.slice(130).toLowerCase();
+  if (v !== "1b" && v !== "1c") return false;
+  // Same-length lowercase hex strings compare like the numbers they spell.
+  if (signature.slice(66, 130).toLowerCase() > HALF_N_HEX) return false;
   try {
     return (await recoverAddress({ hash: digest, signature })).toLowerCase() === expected.toLowerCase();
   } catch {

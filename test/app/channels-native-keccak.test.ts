@@ -61,3 +61,24 @@ describe("nativeBalanceProofDigest / nativeVerifier", async () => {
     expect(await verify(nativeBalanceProofDigest(domain, { ...proof, nonce: 4n }), sig, native.address)).toBe(false);
   });
 });
+
+describe("viemVerifier is as strict as the contract", async () => {
+  const { channelsDomain, ZERO_ROOT } = await import("../../lib/channels/eip712.ts");
+  const { balanceProofDigest, privateKeySigner, viemVerifier } = await import("../../lib/channels/client.ts");
+  const domain = channelsDomain(31337, "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707");
+  const signer = privateKeySigner("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+
+  it("accepts the signer's 65-byte low-s signature with v 27/28 only", async () => {
+    const proof = { channelId: 9n, nonce: 1n, transferredAToBWei: 1n, transferredBToAWei: 0n, locksRoot: ZERO_ROOT };
+    const sig = await signer.signBalanceProof(domain, proof);
+    const digest = balanceProofDigest(domain, proof);
+    expect(await viemVerifier(digest, sig, signer.address)).toBe(true);
+    const v = Number.parseInt(sig.slice(130), 16);
+    expect(await viemVerifier(digest, `${sig.slice(0, 130)}0${v - 27}` as `0x${string}`, signer.address)).toBe(false);
+    expect(await viemVerifier(digest, sig.slice(0, 130) as `0x${string}`, signer.address)).toBe(false);
+    const s = BigInt(`0x${sig.slice(66, 130)}`);
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const highS = `${sig.slice(0, 66)}${(n - s).toString(16).padStart(64, "0")}${v === 27 ? "1c" : "1b"}` as `0x${string}`;
+    expect(await viemVerifier(digest, highS, signer.address)).toBe(false);
+  });
+});
