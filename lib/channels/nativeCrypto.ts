@@ -90,7 +90,8 @@ function greaterThan(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * A SignatureVerifier using libsecp256k1: recovers the signer's public key (so r, s AND v must be
  * right, as for ecrecover on-chain) and compares it with the expected address (public keys of
- * known addresses are cached, which saves the keccak). High-s signatures are rejected (as OZ ECDSA).
+ * known addresses are cached, which saves the keccak). As strict as OZ ECDSA on-chain: exactly 65
+ * bytes of hex, v 27 or 28 only, low s.
  */
 export function nativeVerifier(): SignatureVerifier | null {
   const native = loadNativeSecp256k1();
