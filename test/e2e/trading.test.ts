@@ -321,6 +321,9 @@ describe("PowerLAN in the browser", { timeout: 900_000 }, () => {
     // ── and the fill is visible in the UI ──
     const fillRow = page.getByTestId(`fill-${bids[0].id}`);
     await fillRow.waitFor({ timeout: 30_000 });
+    // The UI refreshes its reads after the settle receipt; on a busy machine that can land a moment
+    // after the chain asserts above, so wait for the row to say "settled" before reading it.
+    await fillRow.getByText(/settled/).first().waitFor({ timeout: 30_000 });
     const fillText = (await fillRow.innerText()).replace(/\s+/g, " ");
     assert.match(fillText, /bought · auction/);
     assert.match(fillText, /0\.150/);
