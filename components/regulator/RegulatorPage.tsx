@@ -1,8 +1,8 @@
 "use client";
 
 /**
- * The regulator's dashboard: pause/unpause trading, set the price floor and cap from an interval
- * on, approve/suspend/reinstate participants, flag accounts (with the audit trail). Everyone can
+ * The regulator's dashboard: pause/unpause trading and payment channels, set the price floor and
+ * cap from an interval on, approve/suspend/reinstate participants, flag accounts (with the audit trail). Everyone can
  * look; only the account with the regulator role can act (the page says so).
  */
 import { useState } from "react";
@@ -12,7 +12,7 @@ import { devAccount, displayName } from "@/lib/app/names";
 import { formatEnergy, formatPricePerKWh, formatWindow, parsePricePerKWh, shortAddress } from "@/lib/format";
 import { useDeployment, useWallet } from "@/lib/hooks/useDeployment";
 import { ROLE_NAMES, STATUS_NAMES, useIntervalBook, useMarketClock } from "@/lib/hooks/useMarket";
-import { useFlagLog, useIsRegulator, useParticipants, type ParticipantRow } from "@/lib/hooks/useRegulator";
+import { useChannelsPause, useFlagLog, useIsRegulator, useParticipants, type ParticipantRow } from "@/lib/hooks/useRegulator";
 import { useWrite, type WriteStep } from "@/lib/hooks/useWrite";
 import { DEVNET_CAST } from "@/lib/devnet/accounts";
 import { Card, Empty, ErrorLine, Notice, SkeletonRows, Stat } from "../ui";
@@ -26,6 +26,7 @@ export function RegulatorPage() {
   const clock = useMarketClock(d, 0, 8);
   const open = clock.open[0];
   const book = useIntervalBook(d, open?.interval);
+  const channels = useChannelsPause(d);
   const { write, pending } = useWrite();
   const canAct = isRegulator && !wallet.wrongChain;
 
@@ -51,49 +52,98 @@ export function RegulatorPage() {
       ) : !isLoading && !isRegulator ? (
         <Notice tone="warn" testId="regulator-notice">
           {devAccount(wallet.address)?.name ?? shortAddress(wallet.address!)} is not the regulator, so the controls below are read-only. Only an
-          account with the regulator role may pause trading, set price limits or change a participant&apos;s status.
+          account with the regulator role may pause trading or channels, set price limits or change a participant&apos;s status.
           {d.isDevnet && <> On the devnet, switch to <b>Regulator</b> in the wallet menu.</>}
         </Notice>
       ) : null}
 
       <div className="grid gap-4 lg:grid-cols-3">
-        <Card title="Trading" testId="regulator-trading">
-          <Stat
-            label="Market"
-            value={
-              clock.paused === undefined ? (
-                "…"
-              ) : clock.paused ? (
-                <span className="badge bg-rose-100 text-rose-800">paused</span>
-              ) : (
-                <span className="badge bg-emerald-100 text-emerald-800">open</span>
-              )
-            }
-          />
-          <p className="mt-1 mb-3 text-xs text-slate-500">
-            A pause stops new orders and takes. Cancelling, clearing, settling and withdrawing keep working.
-          </p>
-          {clock.paused ? (
-            <button
-              type="button"
-              className="btn btn-primary w-full"
-              disabled={!canAct || pending !== null}
-              onClick={() => act({ label: "Resume trading", functionName: "unpauseTrading", args: [] }, "Resume trading", "Trading resumed.")}
-            >
-              Resume trading
-            </button>
-          ) : (
-            <button
-              type="button"
-              className="btn btn-danger w-full"
-              disabled={!canAct || pending !== null}
-              data-testid="pause-trading"
-              onClick={() => act({ label: "Pause trading", functionName: "pauseTrading", args: [] }, "Pause trading", "Trading paused.")}
-            >
-              Pause trading
-            </button>
-          )}
-        </Card>
+        <div className="space-y-4">
+          <Card title="Trading" testId="regulator-trading">
+            <Stat
+              label="Market"
+              value={
+                clock.paused === undefined ? (
+                  "…"
+                ) : clock.paused ? (
+                  <span className="badge bg-rose-100 text-rose-800">paused</span>
+                ) : (
+                  <span className="badge bg-emerald-100 text-emerald-800">open</span>
+                )
+              }
+            />
+            <p className="mt-1 mb-3 text-xs text-slate-500">
+              A pause stops new orders and takes. Cancelling, clearing, settling and withdrawing keep working.
+            </p>
+            {clock.paused ? (
+              <button
+                type="button"
+                className="btn btn-primary w-full"
+                disabled={!canAct || pending !== null}
+                onClick={() => act({ label: "Resume trading", functionName: "unpauseTrading", args: [] }, "Resume trading", "Trading resumed.")}
+              >
+                Resume trading
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="btn btn-danger w-full"
+                disabled={!canAct || pending !== null}
+                data-testid="pause-trading"
+                onClick={() => act({ label: "Pause trading", functionName: "pauseTrading", args: [] }, "Pause trading", "Trading paused.")}
+              >
+                Pause trading
+              </button>
+            )}
+          </Card>
+
+          <Card title="Payment channels" testId="regulator-channels">
+            <Stat
+              label="Channels"
+              testId="channels-state"
+              value={
+                channels.channels === null ? (
+                  <span className="badge bg-slate-100 text-slate-600">not supervised</span>
+                ) : channels.paused === undefined ? (
+                  "…"
+                ) : channels.paused ? (
+                  <span className="badge bg-rose-100 text-rose-800">paused</span>
+                ) : (
+                  <span className="badge bg-emerald-100 text-emerald-800">open</span>
+                )
+              }
+            />
+            <p className="mt-1 mb-3 text-xs text-slate-500">
+              {channels.channels === null
+                ? "The Supervisor has no PaymentChannels contract set, so there is nothing to pause."
+                : "A pause stops opening and funding channels. Closing, challenging, settling and withdrawing keep working."}
+            </p>
+            <ErrorLine error={channels.error ? "Could not read the channels' state from the chain." : null} />
+            {channels.paused ? (
+              <button
+                type="button"
+                className="btn btn-primary w-full"
+                disabled={!canAct || pending !== null}
+                data-testid="resume-channels"
+                onClick={() =>
+                  act({ label: "Resume channels", functionName: "unpauseChannels", args: [] }, "Resume channels", "Payment channels resumed: opening and funding work again.")
+                }
+              >
+                Resume channels
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="btn btn-danger w-full"
+                disabled={!canAct || pending !== null || !channels.channels || channels.paused === undefined}
+                data-testid="pause-channels"
+                onClick={() => act({ label: "Pause channels", functionName: "pauseChannels", args: [] }, "Pause channels", "Payment channels paused: no new channels or funding.")}
+              >
+                Pause channels
+              </button>
+            )}
+          </Card>
+        </div>
 
         <Card title="Price limits" className="lg:col-span-2" testId="regulator-prices">
           <PriceLimits

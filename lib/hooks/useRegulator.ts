@@ -4,7 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { keccak256, toHex, type Address } from "viem";
 import { usePublicClient, useReadContract, useReadContracts } from "wagmi";
-import { participantRegistryAbi, supervisorAbi } from "@/lib/contracts";
+import { participantRegistryAbi, paymentChannelsAbi, supervisorAbi } from "@/lib/contracts";
 import type { Deployment } from "./useDeployment";
 import { REFRESH_MS } from "./useMarket";
 
@@ -21,6 +21,37 @@ export function useIsRegulator(d: Deployment, account: Address | undefined) {
     query: { enabled: d.deployed && account !== undefined },
   });
   return { isRegulator: read.data === true, isLoading: read.isLoading };
+}
+
+const ZERO: Address = "0x0000000000000000000000000000000000000000";
+
+/**
+ * The payment channels the Supervisor supervises (its `paymentChannels()`) and whether opening and
+ * funding them is paused (`PaymentChannels.paused()`). `channels` is undefined until read, null when
+ * the Supervisor has none set (then pauseChannels would revert with SupervisorZeroAddress).
+ */
+export function useChannelsPause(d: Deployment) {
+  const target = useReadContract({
+    address: d.supervisor,
+    abi: supervisorAbi,
+    chainId: d.chainId,
+    functionName: "paymentChannels",
+    query: { enabled: d.deployed && d.supervisor !== undefined, refetchInterval: REFRESH_MS * 2 },
+  });
+  const channels = target.data === undefined ? undefined : target.data === ZERO ? null : target.data;
+  const paused = useReadContract({
+    address: channels ?? undefined,
+    abi: paymentChannelsAbi,
+    chainId: d.chainId,
+    functionName: "paused",
+    query: { enabled: Boolean(channels), refetchInterval: REFRESH_MS },
+  });
+  return {
+    channels,
+    paused: paused.data as boolean | undefined,
+    isLoading: target.isLoading || paused.isLoading,
+    error: (target.error ?? paused.error) as Error | null,
+  };
 }
 
 export interface ParticipantRow {
