@@ -538,7 +538,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, Describe>> = {
   }),
   ERC20InsufficientAllowance: ([, allowance, need]) => ({
     title: "Approval too small",
-    message: `The market may spend only ${plc(allowance)} of your PLC, but this needs ${plc(need)}. Approve the amount first.`,
+    message: `The contract may spend only ${plc(allowance)} of your PLC, but this needs ${plc(need)}. Approve the amount first.`,
   }),
   ERC20InvalidSender: () => ({ title: "Invalid sender", message: "Tokens cannot come from the zero address." }),
   ERC20InvalidReceiver: () => ({ title: "Invalid receiver", message: "Tokens cannot go to the zero address." }),

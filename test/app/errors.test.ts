@@ -51,7 +51,7 @@ describe("errors: contract custom errors in plain words", () => {
     // The market's ABI (here: an empty one) lacks ERC20InsufficientAllowance: decode from raw data.
     const e = explainError(revert("ERC20InsufficientAllowance", [OTHER, 1_000_000n, 2_500_000n], []), ctx);
     expect(e.errorName).toBe("ERC20InsufficientAllowance");
-    expect(e.message).toBe("The market may spend only 1.00 PLC of your PLC, but this needs 2.50 PLC. Approve the amount first.");
+    expect(e.message).toBe("The contract may spend only 1.00 PLC of your PLC, but this needs 2.50 PLC. Approve the amount first.");
   });
 
   it("names the account: 'your account', a dev-account name, or a short address", () => {
