@@ -194,6 +194,15 @@ function walletScript(rpcUrl: string, account: Address, chainIdHex: string): str
 })();`;
 }
 
+/** Remove the hub state folders of chain `chainId` with genesis `genesis12` (any contract); nothing else. */
+function removeHubState(chainId: number, genesis12: string) {
+  const base = process.env.POWERLAN_HUB_DIR ?? path.join(PROJECT_ROOT, ".powerlan", "hub");
+  if (!fs.existsSync(base)) return;
+  for (const name of fs.readdirSync(base)) {
+    if (name.startsWith(`${chainId}-`) && name.endsWith(`-${genesis12}`)) fs.rmSync(path.join(base, name), { recursive: true, force: true });
+  }
+}
+
 export async function startWorld(): Promise<World> {
   const timings: Record<string, number> = {};
   const stops: (() => Promise<unknown>)[] = [];
@@ -207,6 +216,11 @@ export async function startWorld(): Promise<World> {
     const devnet = await timed(timings, "deploy + seed", () => deployAndSeed(node.rpcUrl, { log: (l) => log(`  ${l}`) }));
     // Ignition's state of this throw-away deployment (scripts/deploy/deployments/devnet-<port>).
     stops.push(async () => fs.rmSync(path.join(PROJECT_ROOT, "scripts", "deploy", "deployments", `devnet-${node.port}`), { recursive: true, force: true }));
+    // The app's LAN hub keeps its channel state per chain (lib/channels/hubServer.ts:
+    // <POWERLAN_HUB_DIR or .powerlan/hub>/<chainId>-<contract>-<genesis hash, 12 hex digits>): remove
+    // this throw-away chain's folder once the app has stopped (runs after app.stop, before node.stop).
+    const genesis = (await createPublicClient({ transport: http(node.rpcUrl) }).getBlock({ blockNumber: 0n })).hash.slice(2, 14);
+    stops.push(async () => removeHubState(devnet.chainId, genesis));
     const { app, appUrl } = await startApp(node.rpcUrl, timings);
     stops.push(() => app.stop());
 
