@@ -24,16 +24,18 @@ pragma solidity ^0.8.28;
 /// Settlement on metered delivery (transaction layer, `settle`): an interval's auction trades are
 /// paid for the energy that actually flowed, as recorded in the MeterLedger after the validator
 /// quorum finalised the interval's readings. With p the clearing price, C the cleared Wh:
-/// 1. Sellers first. Seller j sold S_j = Σ auction fills of its offers in the interval and exported
-///    E_j (its meter reading); it delivered D_j = min(E_j, S_j). It is paid floor(p × D_j / 1000)
-///    minus the grid fee of its zone on D_j, ceil(fee × D_j / 1000) (capped at that payment), which
-///    goes to the DSO. Its shortfall S_j − D_j is charged as imbalance, ceil(imbalanceTariff ×
+/// 1. Sellers first. Seller j sold S_j = A_j + T_j: A_j = Σ auction fills of its offers in the
+///    interval, T_j = Σ Wh taken from its offers (see `take`); it exported E_j (its meter reading)
+///    and delivered D_j = min(E_j, S_j), of which the auction part is D_j^A = floor(D_j × A_j / S_j)
+///    and the rest goes to its takes (paid per take at the offer's price, see `take`). For D_j^A it
+///    is paid floor(p × D_j^A / 1000) minus the grid fee of its zone on D_j^A,
+///    ceil(fee × D_j^A / 1000) (capped at that payment), which goes to the DSO. Its shortfall S_j − D_j is charged as imbalance, ceil(imbalanceTariff ×
 ///    shortfall / 1000), from its free balance to the DSO; what the balance cannot cover becomes a
 ///    debt: it blocks the account's new orders and takes, and every later credit to the account
 ///    (payout, refund, deposit) repays it first. The credit score moves: MeterLedger.recordDelivery(j, S_j, D_j).
-///    A seller is settled once, with the first of its offers passed to `settle` (all of its offers
-///    are scanned for S_j); its other offers then only record their own settlement.
-/// 2. Buyers, once every offer of the interval is settled. D = Σ D_j. Buyer k with fill F_k is
+///    A seller is settled once, with the first of its offers or takes passed to `settle` (all of
+///    its offers are scanned for A_j); its other offers then only record their own settlement.
+/// 2. Buyers, once every offer of the interval is settled. D = Σ D_j^A. Buyer k with fill F_k is
 ///    delivered d_k = F_k × D / C, rounded by cumulative rounding in settlement order:
 ///    d_k = floor((A + F_k) × D / C) − floor(A × D / C), A = fills of the buyers settled before.
 ///    So each d_k is floor or ceil of its exact share (≤ F_k) and Σ d_k = D exactly: every
@@ -48,8 +50,8 @@ pragma solidity ^0.8.28;
 /// interval's delivery ended counts as having exported 0 (so a dead meter cannot lock its buyers'
 /// money forever). Grid tariffs and zone fees are versioned by interval like MarketParams: a
 /// change applies only to intervals whose gate has not closed, so a trade's fees are known when it
-/// is made. Bilateral takes are paid at take time (pay-as-offer) and are not part of this
-/// settlement.
+/// is made. Bilateral takes are escrowed at take time and settled on delivery too, each on its
+/// own at its offer's price (see `take`); they take no part in steps 2 and 3.
 interface IEnergyMarket {
     enum Side {
         Bid,
@@ -110,10 +112,10 @@ interface IEnergyMarket {
 
     /// @notice An interval's settlement so far.
     struct IntervalSettlement {
-        uint64 deliveredWh; // D: Σ delivered by the sellers settled so far
+        uint64 deliveredWh; // D: Σ auction parts D_j^A delivered by the sellers settled so far
         uint64 buyersFilledWh; // Σ fills of the buyers settled so far
         uint64 buyersDeliveredWh; // Σ d_k of the buyers settled so far (== D when all are)
-        uint128 sellersPaidWei; // Σ floor(p × D_j / 1000) credited to sellers (incl. their grid fees)
+        uint128 sellersPaidWei; // Σ floor(p × D_j^A / 1000) credited to sellers (incl. their grid fees)
         uint128 buyersChargedWei; // Σ ceil(p × d_k / 1000) charged to buyers
     }
 
@@ -166,14 +168,16 @@ interface IEnergyMarket {
         address addressedTo
     );
     event OrderCancelled(uint256 indexed orderId, address indexed owner, uint256 refundWei);
-    /// @notice A bilateral trade: `buyer` took `energyWh` of an offer at the offer's price.
+    /// @notice A bilateral trade: `buyer` took `energyWh` of an offer at the offer's price and
+    /// locked `paidWei` = ceil(p × Wh / 1000) in escrow; `takeId` settles it (see `settle`).
     event OfferTaken(
         uint256 indexed offerId,
         address indexed buyer,
         address indexed seller,
         uint32 energyWh,
         uint32 priceWeiPerKWh,
-        uint256 paidWei
+        uint256 paidWei,
+        uint256 takeId
     );
     /// @notice The interval was cleared; `hasPrice` false means no bid crossed an offer.
     event IntervalCleared(uint64 indexed interval, bool hasPrice, uint32 priceWeiPerKWh, uint64 clearedWh, uint16 matchedBids, uint16 matchedOffers);
@@ -239,12 +243,22 @@ interface IEnergyMarket {
     /// Allowed while paused (cancelling only reduces exposure). Emits OrderCancelled.
     function cancel(uint256 orderId) external;
 
-    /// @notice Take `energyWh` of a posted offer now, at the offer's price (pay-as-offer); paid from
-    /// the caller's free vault balance at once (takes are not settled on metered delivery).
+    /// @notice Take `energyWh` of a posted offer at the offer's price p (pay-as-offer), settled on
+    /// metered delivery like the auction: ceil(p × Wh / 1000) moves from the caller's free to its
+    /// locked balance now; the seller gets nothing yet. The take gets an id (OfferTaken.takeId:
+    /// interval << 40 | 2 << 32 | n, n counting the interval's takes from 0) and is settled by
+    /// `settle` once the interval is cleared and its readings are final: the seller's S_j includes
+    /// the Wh taken from its offers, D_j = min(export, S_j); the auction part of D_j is
+    /// floor(D_j × auctionFills_j / S_j), the takes share the rest, T_j. Take t of w_t Wh gets
+    /// d_t = floor(W_after × T_j / W_j) − floor(W_before × T_j / W_j) (W: Σ Wh of the seller's takes
+    /// settled before / after it, W_j all of them; Σ d_t = T_j exactly), pays ceil(p × d_t / 1000),
+    /// gets the rest of its lock back and certificates for d_t; the seller is paid
+    /// floor(p × d_t / 1000) (no grid fee on takes), the DSO the difference. The seller's
+    /// imbalance is charged on S_j − D_j.
     /// Requirements: not paused; before gate closure; active buyer without debt;
     /// not own offer; energyWh ≤ what is left; energyWh ≥ minOrderWh unless it takes all that is left;
-    /// the offer's price still within the interval's [floor, cap]. The buyer pays ceil(p × Wh / 1000),
-    /// the seller receives floor(p × Wh / 1000), the DSO the difference. Emits OfferTaken.
+    /// the offer's price still within the interval's [floor, cap]; the lock covered by the free
+    /// balance (VaultInsufficientBalance). Emits OfferTaken.
     function take(uint256 offerId, uint32 energyWh) external;
 
     // ─────────────────────────────── clearing ─────────────────────────────────
@@ -261,8 +275,13 @@ interface IEnergyMarket {
     /// @notice The sort hints `clear` expects, computed in a view (call it off-chain).
     function sortHints(uint64 interval) external view returns (bytes memory sortedBidIndexes, bytes memory sortedOfferIndexes);
 
-    /// @notice Settle auction orders of cleared intervals on metered delivery (rule above; any mix
-    /// of intervals, any caller, at most MAX_SETTLE_BATCH ids). Works while paused.
+    /// @notice Settle auction orders and takes (their OfferTaken.takeId, see `take`) of cleared
+    /// intervals on metered delivery (rule above; any mix of intervals, any caller, at most
+    /// MAX_SETTLE_BATCH ids). Works while paused. A take emits OrderSettled like a bid (buyer,
+    /// taken Wh, d_t, amount, refund), settles its seller first if needed, needs the same
+    /// configuration, readings and cleared interval as an offer, and takes no part in the
+    /// interval's IntervalSettlement sums (its dust goes to the DSO at once); an unknown take id
+    /// reverts MarketUnknownOrder, a settled one MarketOrderAlreadySettled.
     /// Emits OrderSettled per order, SellerSettled per seller (with its first offer), and
     /// IntervalSettled when an interval's last order is settled (the DSO is then credited the dust).
     /// Requirements: at most MAX_SETTLE_BATCH ids (MarketSettleBatchTooLarge); each order is an

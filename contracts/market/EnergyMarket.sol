@@ -157,13 +157,16 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
             // The offer was live until now, so liveOffers ≥ 1.
             _intervals[interval] -= IntervalHeader.ONE_LIVE_OFFER;
         }
-        _debit(msg.sender, _accounts[msg.sender], paidWei);
+        Account storage buyer = _accounts[msg.sender];
+        _lock(msg.sender, buyer, paidWei);
         address seller = _accountAt[order.accountIndex()];
-        uint32 priceWeiPerKWh = order.priceWeiPerKWh();
-        uint256 payoutWei = ClearingMath.payoutWei(priceWeiPerKWh, energyWh);
-        _credit(seller, _accounts[seller], payoutWei);
-        if (paidWei != payoutWei) _credit(_dso, _accounts[_dso], paidWei - payoutWei);
-        emit OfferTaken(offerId, msg.sender, seller, energyWh, priceWeiPerKWh, paidWei);
+        _sellers[interval][seller].takenWh += energyWh;
+        // Checked: reverts after 2^32 − 1 takes in one interval.
+        uint32 n = _takeCounts[interval]++;
+        uint256 takeId = OrderIds.encode(interval, _TAKE_SIDE, n);
+        // index < 2^16 (MAX_ORDERS_PER_SIDE) and energyWh > 0: see _TAKE_SETTLED.
+        _takes[takeId] = uint256(buyer.accountIndex) | (index << 32) | (uint256(energyWh) << 64);
+        emit OfferTaken(offerId, msg.sender, seller, energyWh, order.priceWeiPerKWh(), paidWei, takeId);
     }
 
     // ───────────────────────────────── clearing ─────────────────────────────────

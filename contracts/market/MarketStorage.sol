@@ -23,6 +23,8 @@ import {ClearingResult} from "../libraries/ClearingResult.sol";
 /// these slots and the module never touches them). Split for EIP-170: the market alone is near
 /// the 24,576-byte limit, and the order hot path stays in the market, unchanged.
 /// @dev Append new variables at the end only.
+// The market's whole state lives here by design (one layout shared with its module): more than 15 slots.
+// solhint-disable-next-line max-states-count
 abstract contract MarketStorage is EscrowVault {
     using PackedOrder for uint256;
     using MarketSchedule for uint256;
@@ -34,6 +36,12 @@ abstract contract MarketStorage is EscrowVault {
 
     /// @dev Most order ids one `settle` call takes (see IEnergyMarket.MAX_SETTLE_BATCH).
     uint256 internal constant _MAX_SETTLE_BATCH = 64;
+    /// @dev The side byte of a take id (OrderIds layout: interval << 40 | side << 32 | index).
+    uint8 internal constant _TAKE_SIDE = 2;
+    /// @dev A take record: buyer account index (bits 0-31) | offer index (32-63) | energyWh (64-95)
+    /// | this flag once settled. energyWh > 0, so a recorded take is never 0.
+    uint256 internal constant _TAKE_SETTLED = 1 << 96;
+
     /// @dev See IEnergyMarket.READING_GRACE_SECONDS.
     uint256 internal constant _READING_GRACE_SECONDS = 1 days;
 
@@ -64,11 +72,19 @@ abstract contract MarketStorage is EscrowVault {
         IEnergyCertificate certificate;
     }
 
-    /// @dev A seller's settlement in one interval (one slot); written once, when it is settled.
+    /// @dev A seller's takes and settlement in one interval (two slots). `takenWh` grows with each
+    /// take of the seller's offers (before the gate); the rest is written once, when the seller is
+    /// settled (soldWh = S_j, auction fills + takenWh; deliveredWh = D_j; takenDeliveredWh = the
+    /// takes' part of D_j), then `takesSettledWh` / `takesDeliveredWh` count the takes settled so far
+    /// and what they were delivered (cumulative floor: the takes' deliveries sum to takenDeliveredWh).
     struct SellerRecord {
         bool settled;
         uint64 soldWh;
         uint64 deliveredWh;
+        uint64 takenWh;
+        uint64 takenDeliveredWh;
+        uint64 takesSettledWh;
+        uint64 takesDeliveredWh;
     }
 
     address internal immutable _registry;
@@ -100,6 +116,11 @@ abstract contract MarketStorage is EscrowVault {
     mapping(uint16 zone => ZoneFeeVersion[]) internal _zoneFees; // ascending first interval
     /// @dev Imbalance charges a seller could not pay yet (owed to the DSO).
     mapping(address account => uint256) internal _debtWei;
+
+    // ── bilateral takes, settled on metered delivery (see IEnergyMarket.take) ──
+    mapping(uint64 interval => uint32) internal _takeCounts;
+    /// @dev key: take id (interval << 40 | _TAKE_SIDE << 32 | index); value: see _TAKE_SETTLED
+    mapping(uint256 takeId => uint256) internal _takes;
 
     constructor(IERC20 paymentToken_, address registry_, address dso_) EscrowVault(paymentToken_) {
         _registry = registry_;

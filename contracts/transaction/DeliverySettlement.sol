@@ -71,6 +71,7 @@ contract DeliverySettlement is MarketStorage {
     }
 
     function _settleOne(uint256 id, Batch memory b) private {
+        if (id >> 104 == 0 && uint8(id >> 32) == _TAKE_SIDE) return _settleTake(id, b);
         (uint64 interval, IEnergyMarket.Side side, uint256 index) = _decodeExisting(id);
         uint256 header = _intervals[interval];
         if (!header.cleared()) revert IEnergyMarket.MarketNotCleared(interval);
@@ -130,24 +131,92 @@ contract DeliverySettlement is MarketStorage {
         uint256 result,
         Batch memory b
     ) private returns (SellerRecord memory rec) {
-        (uint256 soldWh, bool firstOfInterval) = _soldWhInBatch(b, interval, accountIndex, header, result);
+        (uint256 auctionWh, bool firstOfInterval) = _soldWhInBatch(b, interval, accountIndex, header, result);
+        rec = _sellers[interval][seller]; // takenWh: written by the takes
+        uint256 soldWh = auctionWh + rec.takenWh;
         // The interval's readings need checking once per batch: by its first seller (a failed check
         // reverts the whole batch, and a finalised root is never removed).
         uint256 deliveredWh = _exportedWh(seller, interval, firstOfInterval);
         if (deliveredWh > soldWh) deliveredWh = soldWh;
-        // Σ fills of ≤ 1000 offers of uint32 energy < 2^42: the casts are exact.
-        rec = SellerRecord({settled: true, soldWh: uint64(soldWh), deliveredWh: uint64(deliveredWh)});
+        // Called for a seller with an auction fill or a take: soldWh > 0. D_j ≤ S_j < 2^64.
+        uint256 auctionDeliveredWh = (deliveredWh * auctionWh) / soldWh;
+        // Σ fills of ≤ 1000 offers of uint32 energy plus Σ takes of them < 2^43: the casts are exact.
+        rec.settled = true;
+        rec.soldWh = uint64(soldWh);
+        rec.deliveredWh = uint64(deliveredWh);
+        rec.takenDeliveredWh = uint64(deliveredWh - auctionDeliveredWh);
         _sellers[interval][seller] = rec;
 
-        _paySeller(interval, seller, soldWh, deliveredWh, header.clearingPriceWeiPerKWh());
+        _paySeller(interval, seller, soldWh, deliveredWh, auctionDeliveredWh, header.clearingPriceWeiPerKWh());
         // The ledger is the market's own trusted wiring (set once by the admin); called last.
         _wiring.ledger.recordDelivery(seller, rec.soldWh, rec.deliveredWh);
     }
 
+    /// @dev Settle one take (see IEnergyMarket.take): the buyer pays for its share d_t of the
+    /// seller's delivery to takes, the seller gets floor(p × d_t / 1000), the DSO the dust.
+    function _settleTake(uint256 id, Batch memory b) private {
+        uint256 take = _takes[id];
+        if (take == 0) revert IEnergyMarket.MarketUnknownOrder(id);
+        if (take & _TAKE_SETTLED != 0) revert IEnergyMarket.MarketOrderAlreadySettled(id);
+        uint64 interval = uint64(id >> 40);
+        uint256 header = _intervals[interval];
+        if (!header.cleared()) revert IEnergyMarket.MarketNotCleared(interval);
+        _takes[id] = take | _TAKE_SETTLED;
+        uint256 order = _loadOrder(OrderIds.encode(interval, uint8(IEnergyMarket.Side.Offer), uint32(take >> 32)));
+        address seller = _accountAt[order.accountIndex()];
+        SellerRecord memory rec = _sellers[interval][seller];
+        if (!rec.settled) rec = _settleSeller(interval, seller, order.accountIndex(), header, _results[interval], b);
+        uint256 takenWh = uint32(take >> 64);
+        uint256 deliveredWh;
+        {
+            // This take is part of rec.takenWh > 0; Σ settled ≤ takenWh < 2^43 and T_j ≤ takenWh,
+            // so the product is < 2^86. floor is monotonic: Σ d_t over all takes == T_j.
+            uint256 settledAfter = rec.takesSettledWh + takenWh;
+            uint256 deliveredAfter = (settledAfter * rec.takenDeliveredWh) / rec.takenWh;
+            deliveredWh = deliveredAfter - rec.takesDeliveredWh;
+            SellerRecord storage r = _sellers[interval][seller];
+            r.takesSettledWh = uint64(settledAfter);
+            r.takesDeliveredWh = uint64(deliveredAfter);
+        }
+        _payTake(id, interval, _accountAt[uint32(take)], seller, order.priceWeiPerKWh(), takenWh, deliveredWh);
+    }
+
+    /// @dev A take's money and certificates (see _settleTake).
+    function _payTake(
+        uint256 id,
+        uint64 interval,
+        address buyer,
+        address seller,
+        uint256 priceWeiPerKWh,
+        uint256 takenWh,
+        uint256 deliveredWh
+    ) private {
+        uint256 lockWei = ClearingMath.chargeWei(priceWeiPerKWh, takenWh);
+        uint256 amountWei = ClearingMath.chargeWei(priceWeiPerKWh, deliveredWh);
+        // deliveredWh ≤ takenWh ⇒ amountWei ≤ lockWei; floor ≤ ceil ⇒ payoutWei ≤ amountWei.
+        uint256 payoutWei = ClearingMath.payoutWei(priceWeiPerKWh, deliveredWh);
+        _releaseLock(buyer, _accounts[buyer], lockWei, lockWei - amountWei);
+        _credit(seller, _accounts[seller], payoutWei);
+        if (amountWei != payoutWei) _credit(_dso, _accounts[_dso], amountWei - payoutWei);
+        // takenWh < 2^32 and deliveredWh ≤ takenWh.
+        emit IEnergyMarket.OrderSettled(
+            id, buyer, interval, uint32(takenWh), uint64(deliveredWh), amountWei, lockWei - amountWei
+        );
+        // The certificate contract is the market's own trusted wiring and mints without callbacks.
+        if (deliveredWh != 0) _wiring.certificate.mintDelivered(buyer, interval, deliveredWh);
+    }
+
     /// @dev The seller's money: payout minus grid fee, then the imbalance charge (debt if unpaid).
-    function _paySeller(uint64 interval, address seller, uint256 soldWh, uint256 deliveredWh, uint256 priceWeiPerKWh)
-        private
-    {
+    /// Paid here: the auction part of the delivery at the clearing price (the takes' part is paid as
+    /// each take settles); the imbalance covers all of S_j − D_j.
+    function _paySeller(
+        uint64 interval,
+        address seller,
+        uint256 soldWh,
+        uint256 deliveredWh,
+        uint256 auctionDeliveredWh,
+        uint256 priceWeiPerKWh
+    ) private {
         Account storage account = _accounts[seller];
         uint256 grossWei;
         uint256 feeWei;
@@ -155,15 +224,15 @@ contract DeliverySettlement is MarketStorage {
         {
             IEnergyMarket.GridTariffs memory tariffs = _tariffsFor(interval);
             // price < 2^32 and Wh < 2^42: every product below is < 2^74, no overflow.
-            grossWei = ClearingMath.payoutWei(priceWeiPerKWh, deliveredWh);
-            feeWei = ClearingMath.chargeWei(_zoneFeeFor(account.zone, interval, tariffs), deliveredWh);
+            grossWei = ClearingMath.payoutWei(priceWeiPerKWh, auctionDeliveredWh);
+            feeWei = ClearingMath.chargeWei(_zoneFeeFor(account.zone, interval, tariffs), auctionDeliveredWh);
             if (feeWei > grossWei) feeWei = grossWei;
             imbalanceWei = ClearingMath.chargeWei(tariffs.imbalanceWeiPerKWh, soldWh - deliveredWh);
         }
         {
             IEnergyMarket.IntervalSettlement storage st = _settlements[interval];
-            // deliveredWh ≤ soldWh < 2^42: exact cast; the sums are checked.
-            st.deliveredWh += uint64(deliveredWh);
+            // auctionDeliveredWh ≤ the seller's auction fills < 2^42: exact cast; the sums are checked.
+            st.deliveredWh += uint64(auctionDeliveredWh);
             st.sellersPaidWei += SafeCast.toUint128(grossWei);
         }
         // feeWei ≤ grossWei.

@@ -2650,6 +2650,12 @@ export const energyMarketAbi = [
         "internalType": "uint256",
         "name": "paidWei",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "takeId",
+        "type": "uint256"
       }
     ],
     "name": "OfferTaken",

@@ -441,7 +441,7 @@ describe("EnergyMarket — orders", () => {
   });
 
   describe("take", () => {
-    it("pays the offer's price now: buyer ceil, seller floor, dust to the DSO", async () => {
+    it("locks the buyer's ceil(p × Wh / 1000) in escrow and pays nobody yet (settled on delivery)", async () => {
       const fx = await networkHelpers.loadFixture(deployMarket);
       const { viem, market, token, alice, bob, dso } = fx;
       await market.write.placeOffer([I, 250_001, 1_000], { account: alice.account });
@@ -450,15 +450,27 @@ describe("EnergyMarket — orders", () => {
       const paid = charge(250_001, 333);
       const received = payout(250_001, 333);
       assert.deepEqual([paid, received], [83_251n, 83_250n]);
-      await viem.assertions.emitWithArgs(hash, market, "OfferTaken", [OFFER0, addr(bob), addr(alice), 333, 250_001, paid]);
+      const take0 = (I << 40n) | (2n << 32n);
+      await viem.assertions.emitWithArgs(hash, market, "OfferTaken", [OFFER0, addr(bob), addr(alice), 333, 250_001, paid, take0]);
       assert.equal(await market.read.freeBalanceOf([bob.account.address]), DEPOSIT - paid);
-      assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT + received);
-      assert.equal(await market.read.freeBalanceOf([dso.account.address]), 1n);
+      assert.equal(await market.read.lockedBalanceOf([bob.account.address]), paid);
+      assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT);
+      assert.equal(await market.read.freeBalanceOf([dso.account.address]), 0n);
       assert.equal(await token.read.balanceOf([market.address]), vault);
       assert.equal((await market.read.getOrder([OFFER0])).energyWh, 1_000 - 333);
       assert.equal((await market.read.intervalState([I])).liveOffers, 1);
       // Taking the rest (below minOrderWh is fine when it is all that is left) ends the offer.
-      await market.write.take([OFFER0, 667], { account: bob.account });
+      const hash2 = await market.write.take([OFFER0, 667], { account: bob.account });
+      await viem.assertions.emitWithArgs(hash2, market, "OfferTaken", [
+        OFFER0,
+        addr(bob),
+        addr(alice),
+        667,
+        250_001,
+        charge(250_001, 667),
+        take0 + 1n,
+      ]);
+      assert.equal(await market.read.lockedBalanceOf([bob.account.address]), paid + charge(250_001, 667));
       assert.equal((await market.read.getOrder([OFFER0])).energyWh, 0);
       assert.equal((await market.read.intervalState([I])).liveOffers, 0);
       await assertRevertsUnchanged(fx, I, () => market.write.take([OFFER0, 1], { account: bob.account }), "MarketOrderNotOpen", [
@@ -479,8 +491,10 @@ describe("EnergyMarket — orders", () => {
         "MarketNotAddressedBuyer",
         [id, addr(dave)],
       );
+      const lockedBefore = await market.read.lockedBalanceOf([bob.account.address]);
       await market.write.take([id, 700], { account: bob.account });
-      assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT + 140_000n);
+      assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT); // paid at settlement
+      assert.equal(await market.read.lockedBalanceOf([bob.account.address]), lockedBefore + 140_000n);
       const state = await market.read.intervalState([I]);
       assert.equal(state.liveOffers, 1); // the auction offer; addressed offers never counted
     });

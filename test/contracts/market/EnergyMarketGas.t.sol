@@ -153,7 +153,8 @@ contract EnergyMarketGasTest {
     /// hardhat-config: isolate = true
     function test_take() public {
         uint256 offer = _offer(ALICE, 250_001, WH);
-        // The DSO's first dust credit creates its vault account: take once before measuring.
+        // The interval's first take starts its take counter and the seller's take sum: take once
+        // before measuring. Each take stores a fresh take record (escrow, settled on delivery).
         vm.prank(FRANK);
         market.take(offer, 101);
         vm.prank(BOB);

@@ -67,11 +67,20 @@ contract MarketHandler {
     uint256[] private _bidIds; // of `current`
     uint256[] private _offerIds;
     mapping(uint256 orderId => uint256) public lockOf;
-    uint256 public ghostOpenLocks; // Σ locks of bids neither cancelled nor settled
+    /// @dev A take of `current`: trader indexes, the offer's price, the Wh taken.
+    struct TakeInfo {
+        uint256 buyer;
+        uint256 seller;
+        uint256 priceWeiPerKWh;
+        uint256 energyWh;
+    }
+    uint256[] private _takeIds; // of `current`, in the order they were taken
+    mapping(uint256 takeId => TakeInfo) private _takeInfo;
+    uint256 public ghostOpenLocks; // Σ locks of bids and takes neither cancelled nor settled
     uint256 public ghostDeposited; // Σ deposits − Σ withdrawals
     uint256 public intervalsCleared;
     uint256 public tradesTaken;
-    uint256 public ghostDeliveredWh; // Σ over settled intervals of attested delivered Wh of auction trades
+    uint256 public ghostDeliveredWh; // Σ over settled intervals of delivered Wh of auction trades and takes
     uint256 public ghostCertifiedWh; // Σ certificates minted (read from the oracle)
     uint256 public ghostShortfallWh; // Σ sold − delivered
 
@@ -128,11 +137,17 @@ contract MarketHandler {
         if (_offerIds.length == 0) return;
         IEnergyMarket.Order memory o = market.getOrder(_offerIds[pick % _offerIds.length]);
         Trader t = traders[who % traders.length];
-        if (o.cancelled || o.energyWh == 0 || address(t) == o.owner) return;
+        if (o.cancelled || o.energyWh == 0 || address(t) == o.owner || _takeIds.length >= 40) return;
         uint32 e = uint32(1 + (energyWh % o.energyWh));
         if (e < MIN_WH && e != o.energyWh) e = o.energyWh < MIN_WH ? o.energyWh : MIN_WH;
-        if (market.freeBalanceOf(address(t)) < ClearingMath.chargeWei(o.priceWeiPerKWh, e)) return;
+        uint256 lock = ClearingMath.chargeWei(o.priceWeiPerKWh, e);
+        if (market.freeBalanceOf(address(t)) < lock) return;
         t.take(o.id, e);
+        // The handler makes every take: the interval's n-th take has id current << 40 | 2 << 32 | n.
+        uint256 id = (uint256(current) << 40) | (2 << 32) | _takeIds.length;
+        _takeIds.push(id);
+        _takeInfo[id] = TakeInfo(_traderIndex(address(t)), _traderIndex(o.owner), o.priceWeiPerKWh, e);
+        ghostOpenLocks += lock; // escrowed until the take settles
         ++tradesTaken;
     }
 
@@ -147,7 +162,7 @@ contract MarketHandler {
 
     /// Close the gate of the current interval, clear it with the view's hints, attest random
     /// deliveries (each seller exports 0 … 125 % of what it sold, by `deliverySeed`), settle every
-    /// auction order (offers, then bids) and check the money and the energy against a model of
+    /// auction order and take (offers, takes, then bids) and check the money and the energy against a model of
     /// the settlement rule; then move on to the next interval.
     function clearAndSettle(uint256 deliverySeed) external {
         vm.warp(market.gateClosureTime(current));
@@ -155,17 +170,21 @@ contract MarketHandler {
         market.clear(current, b, o);
         (uint256[] memory offerIds, uint256[] memory soldOf) = _liveOffers();
         (uint256[] memory bidIds, uint256 settledLocks) = _liveBids();
+        uint256[] memory takenOf = _takenBySeller();
 
         // Deliveries and the model's expectation per trader (index n = the DSO).
         uint256 n = traders.length;
         int256[] memory expected = new int256[](n + 1);
-        uint256 deliveredWh = _deliver(deliverySeed, soldOf, expected);
+        uint256[] memory takesDeliveredOf = new uint256[](n);
+        uint256 deliveredWh = _deliver(deliverySeed, soldOf, takenOf, takesDeliveredOf, expected);
         _expectBuyers(bidIds, deliveredWh, expected);
+        (uint256 takesDeliveredWh, uint256 takeLocks) = _expectTakes(takenOf, takesDeliveredOf, expected);
 
         int256[] memory before = _balances();
         market.settle(offerIds);
+        market.settle(_takeIds);
         market.settle(bidIds);
-        ghostOpenLocks -= settledLocks;
+        ghostOpenLocks -= settledLocks + takeLocks;
         int256[] memory afterwards = _balances();
 
         int256 sum;
@@ -177,11 +196,12 @@ contract MarketHandler {
         require(market.intervalState(current).unsettledOrders == 0, "interval left unsettled");
         IEnergyMarket.IntervalSettlement memory st = market.settlementOf(current);
         require(st.deliveredWh == deliveredWh && st.buyersDeliveredWh == deliveredWh, "delivered Wh");
-        require(oracle.mintedWh(current) == deliveredWh, "certificates != attested delivered Wh");
-        ghostDeliveredWh += deliveredWh;
+        require(oracle.mintedWh(current) == deliveredWh + takesDeliveredWh, "certificates != attested delivered Wh");
+        ghostDeliveredWh += deliveredWh + takesDeliveredWh;
         ghostCertifiedWh += oracle.mintedWh(current);
         delete _bidIds;
         delete _offerIds;
+        delete _takeIds;
         ++current;
         ++intervalsCleared;
     }
@@ -216,24 +236,75 @@ contract MarketHandler {
         }
     }
 
-    /// @dev Attest each seller's export; expected seller money: payout − fee − imbalance; DSO: fee + imbalance.
-    function _deliver(uint256 seed, uint256[] memory soldOf, int256[] memory expected) private returns (uint256 total) {
+    /// @dev Wh taken from each trader's offers in `current`.
+    function _takenBySeller() private view returns (uint256[] memory takenOf) {
+        takenOf = new uint256[](traders.length);
+        for (uint256 k; k < _takeIds.length; ++k) {
+            TakeInfo memory t = _takeInfo[_takeIds[k]];
+            takenOf[t.seller] += t.energyWh;
+        }
+    }
+
+    /// @dev Attest each seller's export (S = auction fills + takes, D = min(export, S)); the auction
+    /// part floor(D × A / S) is paid at the clearing price here (payout − fee − imbalance on S − D;
+    /// DSO: fee + imbalance), the rest goes to the takes (`takesDeliveredOf`). Returns Σ auction parts.
+    function _deliver(
+        uint256 seed,
+        uint256[] memory soldOf,
+        uint256[] memory takenOf,
+        uint256[] memory takesDeliveredOf,
+        int256[] memory expected
+    ) private returns (uint256 total) {
         uint256 p = market.intervalState(current).clearingPriceWeiPerKWh;
         oracle.finalize(current);
         for (uint256 i; i < traders.length; ++i) {
-            uint256 sold = soldOf[i];
+            uint256 sold = soldOf[i] + takenOf[i];
             uint256 exported = sold == 0 ? 0 : (sold * (uint256(keccak256(abi.encode(seed, i))) % 126)) / 100;
             oracle.setReading(address(traders[i]), current, uint32(exported));
             if (sold == 0) continue;
             uint256 d = exported < sold ? exported : sold;
-            total += d;
             ghostShortfallWh += sold - d;
-            uint256 gross = ClearingMath.payoutWei(p, d);
-            uint256 fee = ClearingMath.chargeWei(ZONE_FEE, d);
-            if (fee > gross) fee = gross;
-            uint256 imbalance = ClearingMath.chargeWei(IMBALANCE, sold - d);
-            expected[i] += int256(gross) - int256(fee) - int256(imbalance);
-            expected[traders.length] += int256(fee) + int256(imbalance) - int256(gross);
+            uint256 auctionD = (d * soldOf[i]) / sold;
+            takesDeliveredOf[i] = d - auctionD;
+            total += auctionD;
+            _expectSeller(i, p, auctionD, sold - d, expected);
+        }
+    }
+
+    function _expectSeller(uint256 i, uint256 p, uint256 auctionD, uint256 shortWh, int256[] memory expected)
+        private
+        view
+    {
+        uint256 gross = ClearingMath.payoutWei(p, auctionD);
+        uint256 fee = ClearingMath.chargeWei(ZONE_FEE, auctionD);
+        if (fee > gross) fee = gross;
+        uint256 imbalance = ClearingMath.chargeWei(IMBALANCE, shortWh);
+        expected[i] += int256(gross) - int256(fee) - int256(imbalance);
+        expected[traders.length] += int256(fee) + int256(imbalance) - int256(gross);
+    }
+
+    /// @dev Expected take settlements in take order: each take gets its cumulative-floor share of
+    /// its seller's takes' delivery, the buyer pays ceil, the seller gets floor, the DSO the dust.
+    function _expectTakes(uint256[] memory takenOf, uint256[] memory takesDeliveredOf, int256[] memory expected)
+        private
+        view
+        returns (uint256 total, uint256 locks)
+    {
+        uint256[] memory settledOf = new uint256[](traders.length);
+        for (uint256 k; k < _takeIds.length; ++k) {
+            TakeInfo memory t = _takeInfo[_takeIds[k]];
+            uint256 j = t.seller;
+            uint256 before = (settledOf[j] * takesDeliveredOf[j]) / takenOf[j];
+            settledOf[j] += t.energyWh;
+            uint256 d = (settledOf[j] * takesDeliveredOf[j]) / takenOf[j] - before;
+            require(d <= t.energyWh, "take delivered above its Wh");
+            total += d;
+            locks += ClearingMath.chargeWei(t.priceWeiPerKWh, t.energyWh);
+            uint256 amount = ClearingMath.chargeWei(t.priceWeiPerKWh, d);
+            uint256 paid = ClearingMath.payoutWei(t.priceWeiPerKWh, d);
+            expected[t.buyer] -= int256(amount);
+            expected[j] += int256(paid);
+            expected[traders.length] += int256(amount) - int256(paid);
         }
     }
 
@@ -275,7 +346,7 @@ contract MarketHandler {
 
 /// @notice Invariants of the vault under random trading and random metered deliveries: the market
 /// always holds exactly the tokens its accounts own (intervals are settled whole inside one handler
-/// call), the locked balances are exactly the locks of open bids, each settlement pays exactly what
+/// call), the locked balances are exactly the locks of open bids and unsettled takes, each settlement pays exactly what
 /// the rule says (checked in the handler), and certificates are minted for exactly the attested
 /// delivered Wh of the auction trades.
 contract EnergyMarketInvariantTest {
@@ -357,7 +428,7 @@ contract EnergyMarketInvariantTest {
     /// hardhat-config: invariant.depth = 40
     function invariant_lockedEqualsOpenBidLocks() public view {
         (, uint256 locked) = _totals();
-        require(locked == handler.ghostOpenLocks(), "locked != locks of open bids");
+        require(locked == handler.ghostOpenLocks(), "locked != locks of open bids and takes");
     }
 
     /// hardhat-config: invariant.runs = 24
