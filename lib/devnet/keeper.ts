@@ -282,6 +282,31 @@ export async function startKeeper(connection: DevnetConnection, addresses: Power
     return settled;
   };
 
+  /**
+   * Step 3b: bilateral takes (escrowed at take time, settled on delivery like a bid). Take ids are
+   * `interval << 40 | 2 << 32 | n` with n counting the interval's takes from 0, so the keeper walks
+   * n upwards, asking the contract (a dry run) whether each id still needs settling: an unknown id
+   * ends the walk, an already settled one is skipped. Bounded by the interval's takes.
+   */
+  const settleTakes = async (interval: bigint): Promise<number> => {
+    let settled = 0;
+    for (let n = 0n; n < 1n << 32n && !stopped; n++) {
+      const takeId = (interval << 40n) | (2n << 32n) | n;
+      try {
+        await market.simulate.settle([[takeId]], { account });
+      } catch (error) {
+        const name = revertName(error);
+        if (name === "MarketUnknownOrder") break;
+        if (name === "MarketOrderAlreadySettled") continue;
+        throw error;
+      }
+      await confirm(await market.write.settle([[takeId]], { account }));
+      settled++;
+    }
+    if (settled > 0) log(`interval ${interval}: ${settled} bilateral take(s) settled on delivery`);
+    return settled;
+  };
+
   /** Step 3: sellers first, then buyers. */
   const settleStep = async (interval: bigint): Promise<void> => {
     const state = await market.read.intervalState([interval]);
@@ -318,6 +343,14 @@ export async function startKeeper(connection: DevnetConnection, addresses: Power
         return false;
       }
       if ((await market.read.intervalState([interval])).unsettledOrders > 0) return false;
+    }
+    if (hasOrders) {
+      try {
+        await settleTakes(interval);
+      } catch (error) {
+        note(interval, `takes not settled yet: ${shortError(error)} (will retry)`);
+        return false;
+      }
     }
     waiting.delete(interval);
     readingsDone.delete(interval);

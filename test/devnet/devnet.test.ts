@@ -70,6 +70,13 @@ describe("devnet: node + Ignition deploy + seed + keeper", { timeout: 180_000 },
   it("the keeper clears, finalises the meter readings with a quorum and settles on delivery; a restart resumes from its cursor", async () => {
     const { market, committee, ledger, certificate } = await devnetContracts(devnet.connection, devnet.addresses);
     const first = devnet.seed.intervals[0];
+    // A bilateral take before the gate: escrowed now, settled on delivery by the keeper.
+    const [offer] = await market.read.getOrders([first, 1, 0n, 1n]);
+    const taker = DEVNET_CAST.consumers.find((c) => c.address.toLowerCase() !== offer.owner.toLowerCase())!;
+    const takeWh = Math.min(offer.energyWh, DEVNET_MARKET_PARAMS.minOrderWh);
+    const takeTx = await market.write.take([offer.id, takeWh], { account: taker.address });
+    await (await devnet.connection.viem.getPublicClient()).waitForTransactionReceipt({ hash: takeTx });
+    const takeId = (first << 40n) | (2n << 32n);
     // Jump past the first seeded interval's delivery (gate closed, meters can report).
     const deliveryEnd = await market.read.intervalStartTime([first + 1n]);
     const test = await devnet.connection.viem.getTestClient();
@@ -100,10 +107,14 @@ describe("devnet: node + Ignition deploy + seed + keeper", { timeout: 180_000 },
     // settlement: certificates exactly for the delivered Wh, each seller scored once
     const settlement = await market.read.settlementOf([first]);
     assert.equal(settlement.buyersDeliveredWh, settlement.deliveredWh);
-    assert.equal(await certificate.read.mintedWh([first]), settlement.deliveredWh);
+    // the take was settled too (a second settle is refused), and its certificates come on top
+    await assert.rejects(market.simulate.settle([[takeId]], { account: taker.address }), /MarketOrderAlreadySettled/);
+    assert.match(log, new RegExp(`interval ${first}: 1 bilateral take\\(s\\) settled on delivery`));
+    const minted = await certificate.read.mintedWh([first]);
+    assert.ok(minted >= settlement.deliveredWh && minted <= settlement.deliveredWh + BigInt(takeWh), `${minted}`);
     let certified = 0n;
     for (const t of DEVNET_CAST.traders) certified += await certificate.read.balanceOf([t.address, first]);
-    assert.equal(certified, settlement.deliveredWh);
+    assert.equal(certified, minted);
     assert.match(log, new RegExp(`interval ${first} cleared at`));
     assert.match(log, new RegExp(`interval ${first} readings final with 3 of 4 validator signatures`));
     assert.match(log, new RegExp(`interval ${first} settled`));
