@@ -5,7 +5,8 @@
  * page's reads):
  * - the household's own facts, from events filtered by its address on the node (indexed topics):
  *   its orders (OrderPlaced → getOrder), bilateral takes (OfferTaken as buyer and as seller), its
- *   settlements (OrderSettled, SellerSettled), meter readings (ReadingRecorded), certificates
+ *   settlements (OrderSettled, SellerSettled; a take's OrderSettled names the buyer as owner, so as
+ *   seller its takes' settlements are read by interval and matched on the take id), meter readings (ReadingRecorded), certificates
  *   (CertificateMinted) and credit score updates (CreditScoreUpdated); per interval it touches, the
  *   interval's state, grid tariffs and start time; its current credit score;
  * - the LAN's totals for the last intervals: state, settlement, certificates minted, every seller's
@@ -29,6 +30,7 @@ import {
   type ReadingEvent,
   type SellerSettledEvent,
 } from "@/lib/app/history";
+import { intervalOfOrderId } from "@/lib/app/orderbook";
 import type { Deployment } from "@/lib/hooks/useDeployment";
 
 export const HISTORY_REFRESH_MS = 4_000;
@@ -104,7 +106,18 @@ export function useHouseholdHistory(d: Deployment, account: Address | undefined)
         energyWh: e.args.energyWh!,
         priceWeiPerKWh: e.args.priceWeiPerKWh!,
         paidWei: e.args.paidWei!,
+        takeId: e.args.takeId!,
       }));
+      // As seller, a take's OrderSettled is the buyer's (owner = buyer): read those of the
+      // intervals of its sold takes and keep the ones of its take ids.
+      const soldTakeIds = new Set(sold.map((e) => e.args.takeId!));
+      const soldIntervals = [...new Set(sold.map((e) => intervalOfOrderId(e.args.offerId!)))];
+      const soldTakeSettled =
+        soldIntervals.length === 0
+          ? []
+          : (await c.getContractEvents({ ...ev, eventName: "OrderSettled", args: { interval: soldIntervals } })).filter((e) =>
+              soldTakeIds.has(e.args.orderId!),
+            );
       // Dedupe a take in which the household was both sides (impossible: own offers cannot be taken).
       const readings: ReadingEvent[] = readingEvents.map((e) => ({
         account: e.args.account!,
@@ -124,7 +137,7 @@ export function useHouseholdHistory(d: Deployment, account: Address | undefined)
         account: me,
         orders,
         takes,
-        orderSettlements: orderSettled.map((e) => ({
+        orderSettlements: [...orderSettled, ...soldTakeSettled].map((e) => ({
           orderId: e.args.orderId!,
           interval: e.args.interval!,
           filledWh: e.args.filledWh!,

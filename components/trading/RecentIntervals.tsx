@@ -7,15 +7,24 @@
  * anyone may take — "Clear" (after gate closure; the sort hints come from the market's `sortHints`
  * view) and "Settle", offered only once the readings are final: it settles the offers first
  * (sellers paid for what their meters exported), then the bids (buyers charged for their share of
- * the delivered energy, the rest refunded), in batches of at most MAX_SETTLE_BATCH orders.
+ * the delivered energy, the rest refunded), in batches of at most MAX_SETTLE_BATCH orders, and
+ * then the interval's bilateral takes still in escrow (found by a dry-run walk over their ids).
  * On the devnet a keeper does all of this too; the buttons make the cycle visible and testable.
  */
 import { useConfig } from "wagmi";
-import { readContract } from "wagmi/actions";
+import { getPublicClient, readContract } from "wagmi/actions";
 import { energyMarketAbi } from "@/lib/contracts";
 import { SIDE, type BookOrder } from "@/lib/app/orderbook";
 import type { IntervalTiming } from "@/lib/app/intervals";
-import { nextSettleBatch, settleTransactionCount, settlementStage, type SettlementStageKind } from "@/lib/app/settlement";
+import {
+  nextSettleBatch,
+  settleTransactionCount,
+  settlementStage,
+  unsettledTakeIds,
+  type SettlementStageKind,
+  type TakeProbe,
+} from "@/lib/app/settlement";
+import { explainError } from "@/lib/errors";
 import { formatClock, formatEnergy, formatPricePerKWh, formatWindow } from "@/lib/format";
 import type { Deployment } from "@/lib/hooks/useDeployment";
 import { useIntervalStates, type IntervalState } from "@/lib/hooks/useMarket";
@@ -85,6 +94,24 @@ export function RecentIntervals({
     return [...offers, ...bids];
   }
 
+  /** A dry run of `settle([takeId])` (anyone may settle): would it settle, is it settled, or is there no such take? */
+  async function probeTake(takeId: bigint): Promise<TakeProbe> {
+    try {
+      await getPublicClient(config, { chainId: d.chainId })!.simulateContract({
+        address: d.market!,
+        abi: energyMarketAbi,
+        functionName: "settle",
+        args: [[takeId]],
+      });
+      return "open";
+    } catch (error) {
+      const name = explainError(error).errorName;
+      if (name === "MarketUnknownOrder") return "unknown";
+      if (name === "MarketOrderAlreadySettled") return "settled";
+      throw error;
+    }
+  }
+
   function clear(interval: bigint) {
     if (!d.market) return;
     return write(
@@ -111,7 +138,8 @@ export function RecentIntervals({
   /**
    * One click settles what is left: offers first, then bids, each `settle` call at most maxBatch ids.
    * Every step reads the chain right before it runs, so orders someone else (the keeper) settled
-   * meanwhile are not sent again, and a step with nothing left is skipped.
+   * meanwhile are not sent again, and a step with nothing left is skipped. Last, the interval's
+   * bilateral takes still in escrow (at most maxBatch per click; the keeper settles them too).
    */
   function settle(interval: bigint, s: IntervalState) {
     if (!d.market) return;
@@ -133,6 +161,18 @@ export function RecentIntervals({
         },
         prepareArgs: async () => [ids],
       };
+    });
+    let takeIds: bigint[] = [];
+    steps.push({
+      label: "Settle bilateral takes",
+      address: d.market,
+      abi: energyMarketAbi,
+      functionName: "settle",
+      skipIf: async () => {
+        takeIds = await unsettledTakeIds(interval, probeTake, maxBatch);
+        return takeIds.length === 0;
+      },
+      prepareArgs: async () => [takeIds],
     });
     return write(steps, {
       title: `Settle interval #${interval}`,

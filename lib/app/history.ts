@@ -6,17 +6,24 @@
  *
  * Definitions (energies in Wh, money in PLC base units, prices in base units per kWh):
  * - traded: what the household sold / bought in the interval's auction (its orders' fills) plus
- *   bilateral takes of posted offers (pay-as-offer, paid at take time, not settled on delivery).
- * - delivered (seller): D_j = min(metered export, auction sold), as the market's SellerSettled says;
- *   shortfall = sold − delivered, charged as imbalance at the imbalance tariff.
+ *   bilateral takes of posted offers (pay-as-offer at the offer's price p). A take is escrowed at
+ *   take time (the buyer's ceil(p × Wh / 1000) is locked, the seller gets nothing yet) and settled
+ *   on metered delivery like the auction: its OrderSettled (orderId = OfferTaken.takeId, owner =
+ *   the buyer) says d_t, what the buyer paid (ceil(p × d_t / 1000)) and the refund of the rest.
+ *   Until then the take is "awaiting readings" and its lock counts as escrowed, not as paid.
+ * - delivered (seller): D_j = min(metered export, S_j) with S_j = auction fills + Wh taken from its
+ *   offers, as the market's SellerSettled says; shortfall = S_j − D_j, charged as imbalance at the
+ *   imbalance tariff.
  * - delivered (buyer): d_k of its bids, as OrderSettled says; shortfall = bought − delivered,
  *   refunded to the buyer (so the buyer only pays for energy that flowed).
- * - grid import = max(0, metered import − energy received from the LAN (auction delivered + bilateral
- *   bought)); grid export = max(0, metered export − energy delivered to the LAN (auction delivered +
- *   bilateral sold)). What the household traded is the rest of what its meter measured.
- * - money: received = gross seller proceeds floor(p × D_j / 1000) (auction, before the zone grid fee)
- *   + bilateral proceeds floor(p × Wh / 1000); gridFee = the zone fee on D_j; imbalance = the
- *   shortfall charge; paid = auction charges ceil(p × d_k / 1000) + bilateral payments.
+ * - grid import = max(0, metered import − energy received from the LAN (auction delivered + takes'
+ *   d_t, or taken Wh before settlement)); grid export = max(0, metered export − energy delivered to
+ *   the LAN (D_j once settled, else taken Wh)). What the household traded is the rest of what its meter measured.
+ * - money: received = gross seller proceeds of the auction part of D_j (SellerSettled payout + grid
+ *   fee) + settled takes' proceeds floor(p × d_t / 1000) (no grid fee on takes); gridFee = the zone
+ *   fee on the auction part; imbalance = the shortfall charge; paid = auction charges
+ *   ceil(p × d_k / 1000) + settled takes' OrderSettled amounts; refund = both kinds' refunds;
+ *   escrowed = the locks of the household's takes not settled yet (not in net).
  *   net = received − gridFee − imbalance − paid (positive: the household earned).
  * - cost vs grid only (savings figures use the market's stored tariffs, as `npm run simulate` does):
  *   gridOnlyCost = ceil(retail × metered import / 1000) − floor(feedIn × metered export / 1000);
@@ -53,10 +60,13 @@ export interface TakeEvent {
   seller: Address;
   energyWh: number;
   priceWeiPerKWh: number;
+  /** The buyer's lock, ceil(p × Wh / 1000). */
   paidWei: bigint;
+  /** OfferTaken.takeId: the id `settle` takes and OrderSettled reports. */
+  takeId: bigint;
 }
 
-/** `OrderSettled` of one of the household's orders. */
+/** `OrderSettled` of one of the household's orders or takes (as buyer or as seller). */
 export interface OrderSettledEvent {
   orderId: bigint;
   interval: bigint;
@@ -176,6 +186,8 @@ export interface HistoryRow {
   debtWei: bigint;
   paidWei: bigint;
   refundWei: bigint;
+  /** Locks of the household's takes (as buyer) not settled on delivery yet; not part of net. */
+  escrowedWei: bigint;
   netWei: bigint;
   /** Grid import / export (metered − traded); null without a reading. */
   gridImportWh: number | null;
@@ -331,16 +343,33 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
 
     const gridFeeWei = seller?.gridFeeWei ?? 0n;
     const imbalanceWei = seller?.imbalanceWei ?? 0n;
-    const receivedWei = (seller ? seller.payoutWei + seller.gridFeeWei : 0n) + sum(sells, (t) => creditWei(t.priceWeiPerKWh, t.energyWh));
-    const paidWei = sum(bidSettlements, (e) => e.amountWei) + sum(buys, (t) => t.paidWei);
-    const refundWei = sum(bidSettlements, (e) => e.refundWei);
+    // Takes: money only once settled on delivery (OrderSettled of the take id); before, escrowed.
+    const takeSettled = (t: TakeEvent) => orderSettled.get(t.takeId);
+    const settledSells = sells.flatMap((t) => {
+      const e = takeSettled(t);
+      return e ? [{ t, e }] : [];
+    });
+    const settledBuys = buys.map(takeSettled).filter((e) => e !== undefined);
+    const takesPending = intervalTakes.some((t) => (same(t.seller, me) || same(t.buyer, me)) && !takeSettled(t));
+    const receivedWei =
+      (seller ? seller.payoutWei + seller.gridFeeWei : 0n) + sum(settledSells, ({ t, e }) => creditWei(t.priceWeiPerKWh, e.deliveredWh));
+    const paidWei = sum(bidSettlements, (e) => e.amountWei) + sum(settledBuys, (e) => e.amountWei);
+    const refundWei = sum(bidSettlements, (e) => e.refundWei) + sum(settledBuys, (e) => e.refundWei);
+    const escrowedWei = sum(
+      buys.filter((t) => !takeSettled(t)),
+      (t) => t.paidWei,
+    );
     const netWei = receivedWei - gridFeeWei - imbalanceWei - paidWei;
 
     // Status.
     const filledAuction = auction.filter((o) => o.filledWh > 0);
     let status: HistoryStatus;
     if (auction.length > 0 && !cleared) status = "awaiting clearing";
-    else if (filledAuction.some((o) => !o.settled && !orderSettled.has(o.id)) || (offers.some((o) => o.filledWh > 0) && !seller))
+    else if (
+      filledAuction.some((o) => !o.settled && !orderSettled.has(o.id)) ||
+      (offers.some((o) => o.filledWh > 0) && !seller) ||
+      takesPending
+    )
       status = "awaiting readings";
     else if (auction.length > 0 && filledAuction.length === 0 && intervalTakes.length === 0 && !readings.has(interval)) status = "no match";
     else status = "settled";
@@ -355,8 +384,9 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
 
     // Grid flows and savings.
     const reading = readings.get(interval);
-    const fromLanWh = (buyerDeliveredWh ?? 0n) + boughtBilateralWh;
-    const toLanWh = (sellerDeliveredWh ?? 0n) + soldBilateralWh;
+    const fromLanWh = (buyerDeliveredWh ?? 0n) + sum(buys, (t) => takeSettled(t)?.deliveredWh ?? BigInt(t.energyWh));
+    // D_j covers the seller's takes too; before its settlement the taken Wh stand in.
+    const toLanWh = seller ? seller.deliveredWh : soldBilateralWh;
     const flows = reading ? gridFlows(reading, fromLanWh, toLanWh) : null;
     const tariffs = input.tariffs.get(interval);
     const settledForMoney = status === "settled";
@@ -378,7 +408,8 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
       clearingPriceWeiPerKWh: price,
       offeredWh: waiting ? sum(offers, (o) => BigInt(o.energyWh)) : 0n,
       bidWh: waiting ? sum(bids, (o) => BigInt(o.energyWh)) : 0n,
-      soldAuctionWh: seller ? seller.soldWh : soldAuctionWh,
+      // S_j counts the Wh taken from its offers: the auction part is the rest.
+      soldAuctionWh: seller ? (seller.soldWh > soldBilateralWh ? seller.soldWh - soldBilateralWh : 0n) : soldAuctionWh,
       soldBilateralWh,
       boughtAuctionWh,
       boughtBilateralWh,
@@ -394,6 +425,7 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
       debtWei: seller?.debtWei ?? 0n,
       paidWei,
       refundWei,
+      escrowedWei,
       netWei,
       gridImportWh: flows ? flows.gridImportWh : null,
       gridExportWh: flows ? flows.gridExportWh : null,

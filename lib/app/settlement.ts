@@ -8,6 +8,10 @@
  * every offer is settled (sellers are paid for what their meter exported), and only then the bids
  * (buyers pay for their share of the delivered energy and get the rest of their lock back), in
  * batches of at most MAX_SETTLE_BATCH order ids. An offer whose seller sold nothing needs no reading.
+ * Bilateral takes (IEnergyMarket.take) are escrowed at take time and settled by the same `settle`
+ * under their OfferTaken.takeId (interval << 40 | 2 << 32 | n); they are not counted in the
+ * interval's unsettledOrders, so a "Settle" click walks the interval's take ids after the auction
+ * orders (`unsettledTakeIds`) to release their escrow.
  */
 import { SIDE, isLiveAuctionOrder, type BookOrder } from "./orderbook.ts";
 
@@ -146,4 +150,35 @@ export function deliveryWords(filledWh: number, deliveredWh: bigint | undefined)
   if (deliveredWh === undefined) return undefined;
   const shortfallWh = BigInt(filledWh) > deliveredWh ? BigInt(filledWh) - deliveredWh : 0n;
   return { delivered: deliveredWh, shortfallWh, full: shortfallWh === 0n };
+}
+
+/** The id of the interval's `n`-th bilateral take (OfferTaken.takeId): interval << 40 | 2 << 32 | n. */
+export function takeIdOf(interval: bigint, n: bigint | number): bigint {
+  return (interval << 40n) | (2n << 32n) | BigInt(n);
+}
+
+/**
+ * What a dry run of `settle([takeId])` said: "open" (it would settle), "settled"
+ * (MarketOrderAlreadySettled) or "unknown" (MarketUnknownOrder: no take with that number, the
+ * interval's takes end there). Any other revert is the caller's to throw.
+ */
+export type TakeProbe = "open" | "settled" | "unknown";
+
+/** Take counters are 32 bits: the walk never goes further. */
+const MAX_TAKES_PER_INTERVAL = 1n << 32n;
+
+/**
+ * The interval's takes still waiting for `settle`, in order, at most `maxBatch`: walks
+ * n = 0, 1, … with `probe` (a dry run, as the devnet keeper does) until the first unknown id.
+ */
+export async function unsettledTakeIds(interval: bigint, probe: (takeId: bigint) => Promise<TakeProbe>, maxBatch: number): Promise<bigint[]> {
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`settle batch size ${maxBatch} is not a positive integer`);
+  const ids: bigint[] = [];
+  for (let n = 0n; n < MAX_TAKES_PER_INTERVAL && ids.length < maxBatch; n++) {
+    const id = takeIdOf(interval, n);
+    const result = await probe(id);
+    if (result === "unknown") break;
+    if (result === "open") ids.push(id);
+  }
+  return ids;
 }

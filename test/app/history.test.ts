@@ -204,19 +204,63 @@ describe("householdHistory: a buyer", () => {
 });
 
 describe("householdHistory: bilateral takes, both roles, ordering and limits", () => {
-  it("a take counts in its offer's interval, seen by buyer and seller", () => {
+  it("a take counts in its offer's interval, seen by buyer and seller; escrowed until settled on delivery", () => {
     const I = 50n;
-    const take = { offerId: id(I, 1, 3), buyer: ME, seller: OTHER, energyWh: 200, priceWeiPerKWh: 210_000, paidWei: chargeWei(210_000, 200) };
+    const take = { offerId: id(I, 1, 3), buyer: ME, seller: OTHER, energyWh: 200, priceWeiPerKWh: 210_000, paidWei: chargeWei(210_000, 200), takeId: id(I, 2, 0) };
     const [asBuyer] = householdHistory(input({ takes: [take] }));
     expect(asBuyer.interval).toBe(I);
     expect(asBuyer.role).toBe("buyer");
     expect(asBuyer.boughtBilateralWh).toBe(200n);
-    expect(asBuyer.paidWei).toBe(42_000n);
-    expect(asBuyer.status).toBe("settled");
+    expect(asBuyer.status).toBe("awaiting readings");
+    expect(asBuyer.paidWei).toBe(0n);
+    expect(asBuyer.escrowedWei).toBe(42_000n);
+    expect(asBuyer.netWei).toBe(0n);
     const [asSeller] = householdHistory(input({ account: OTHER, takes: [take] }));
     expect(asSeller.role).toBe("seller");
     expect(asSeller.soldBilateralWh).toBe(200n);
-    expect(asSeller.receivedWei).toBe(42_000n);
+    expect(asSeller.status).toBe("awaiting readings");
+    expect(asSeller.receivedWei).toBe(0n);
+    expect(asSeller.escrowedWei).toBe(0n);
+
+    // Fully delivered.
+    const full = { orderId: take.takeId, interval: I, filledWh: 200, deliveredWh: 200n, amountWei: 42_000n, refundWei: 0n };
+    const [paid] = householdHistory(input({ takes: [take], orderSettlements: [full] }));
+    expect(paid.status).toBe("settled");
+    expect(paid.paidWei).toBe(42_000n);
+    expect(paid.escrowedWei).toBe(0n);
+    const [got] = householdHistory(input({ account: OTHER, takes: [take], orderSettlements: [full] }));
+    expect(got.status).toBe("settled");
+    expect(got.receivedWei).toBe(42_000n);
+  });
+
+  it("a take settled with a shortfall: the buyer pays for d_t and is refunded the rest, the seller gets floor(p × d_t / 1000)", () => {
+    const I = 51n;
+    const take = { offerId: id(I, 1, 0), buyer: ME, seller: OTHER, energyWh: 300, priceWeiPerKWh: 123_457, paidWei: chargeWei(123_457, 300), takeId: id(I, 2, 4) };
+    // d_t = 101 of 300 Wh: the buyer pays ceil(123457 × 101 / 1000) = 12470, the seller gets floor(…) = 12469.
+    const settled = { orderId: take.takeId, interval: I, filledWh: 300, deliveredWh: 101n, amountWei: chargeWei(123_457, 101), refundWei: chargeWei(123_457, 300) - chargeWei(123_457, 101) };
+    expect(settled.amountWei).toBe(12_470n);
+    const reading = { interval: I, importedWh: 250, exportedWh: 0 };
+    const [buyer] = householdHistory(input({ takes: [take], orderSettlements: [settled], readings: [reading], tariffs: new Map([[I, TARIFFS]]) }));
+    expect(buyer.status).toBe("settled");
+    expect(buyer.boughtBilateralWh).toBe(300n);
+    expect(buyer.paidWei).toBe(12_470n);
+    expect(buyer.refundWei).toBe(37_038n - 12_470n);
+    expect(buyer.escrowedWei).toBe(0n);
+    expect(buyer.netWei).toBe(-12_470n);
+    // Only d_t came from the LAN: the rest of the import came from the grid.
+    expect(buyer.gridImportWh).toBe(149);
+
+    const sellerSettled = { interval: I, seller: OTHER, soldWh: 300n, deliveredWh: 101n, payoutWei: 0n, gridFeeWei: 0n, imbalanceWei: chargeWei(400_000, 199), debtWei: 0n };
+    const [seller] = householdHistory(
+      input({ account: OTHER, takes: [take], orderSettlements: [settled], sellerSettlements: [sellerSettled] }),
+    );
+    expect(seller.status).toBe("settled");
+    expect(seller.soldAuctionWh).toBe(0n);
+    expect(seller.soldBilateralWh).toBe(300n);
+    expect(seller.sellerDeliveredWh).toBe(101n);
+    expect(seller.sellerShortfallWh).toBe(199n);
+    expect(seller.receivedWei).toBe(12_469n);
+    expect(seller.netWei).toBe(12_469n - 79_600n);
   });
 
   it("seller & buyer in one interval; rows newest first; limit; a reading alone is metered only", () => {
@@ -246,7 +290,8 @@ describe("householdHistory: bilateral takes, both roles, ordering and limits", (
   it("totals count settled rows only", () => {
     const rows = householdHistory(
       input({
-        takes: [{ offerId: id(80n, 1, 0), buyer: ME, seller: OTHER, energyWh: 100, priceWeiPerKWh: 200_000, paidWei: 20_000n }],
+        takes: [{ offerId: id(80n, 1, 0), buyer: ME, seller: OTHER, energyWh: 100, priceWeiPerKWh: 200_000, paidWei: 20_000n, takeId: id(80n, 2, 0) }],
+        orderSettlements: [{ orderId: id(80n, 2, 0), interval: 80n, filledWh: 100, deliveredWh: 100n, amountWei: 20_000n, refundWei: 0n }],
         orders: [order(81n, 1, 0, 300)],
         certificates: [{ interval: 80n, energyWh: 0n }],
         states: new Map([[81n, cleared(200_000, 300n, 1)]]),

@@ -6,7 +6,10 @@ import {
   nextSettleBatch,
   settleTransactionCount,
   settlementStage,
+  takeIdOf,
+  unsettledTakeIds,
   type IntervalStateLike,
+  type TakeProbe,
   type ReadingsStatus,
 } from "../../lib/app/settlement.ts";
 
@@ -88,5 +91,24 @@ describe("settlement stages on metered delivery", () => {
     expect(deliveryWords(150, undefined)).toBeUndefined();
     expect(deliveryWords(150, 150n)).toEqual({ delivered: 150n, shortfallWh: 0n, full: true });
     expect(deliveryWords(150, 90n)).toEqual({ delivered: 90n, shortfallWh: 60n, full: false });
+  });
+
+  it("walks the interval's take ids after the auction: unknown ends, settled skips, at most a batch", async () => {
+    const I = 7n;
+    expect(takeIdOf(I, 3)).toBe((7n << 40n) | (2n << 32n) | 3n);
+    // Takes 0 and 2 settled already (e.g. by the keeper), 1, 3 and 4 in escrow, no take 5.
+    const settled = new Set([takeIdOf(I, 0), takeIdOf(I, 2)]);
+    const asked: bigint[] = [];
+    const probe = async (id: bigint): Promise<TakeProbe> => {
+      asked.push(id);
+      return id > takeIdOf(I, 4) ? "unknown" : settled.has(id) ? "settled" : "open";
+    };
+    expect(await unsettledTakeIds(I, probe, 64)).toEqual([takeIdOf(I, 1), takeIdOf(I, 3), takeIdOf(I, 4)]);
+    expect(asked).toEqual([0, 1, 2, 3, 4, 5].map((n) => takeIdOf(I, n)));
+    expect(await unsettledTakeIds(I, probe, 2)).toEqual([takeIdOf(I, 1), takeIdOf(I, 3)]);
+    expect(await unsettledTakeIds(I, async () => "unknown", 64)).toEqual([]);
+    await expect(unsettledTakeIds(I, probe, 0)).rejects.toThrow(RangeError);
+    // Any other revert (e.g. readings not final) is the caller's: it propagates.
+    await expect(unsettledTakeIds(I, async () => Promise.reject(new Error("MarketReadingsNotFinal")), 64)).rejects.toThrow("MarketReadingsNotFinal");
   });
 });
