@@ -324,7 +324,12 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                 </td>
                 <td className="num py-1.5 pr-2" data-field="money">
                   {r.receivedWei === 0n && r.paidWei === 0n ? (
-                    dash
+                    r.escrowedWei > 0n ? (
+                      // A bilateral take: escrowed at take time, paid for metered delivery at settlement.
+                      <Two main={<span>{formatPLC(r.escrowedWei, undefined, false)}</span>} sub="escrowed, awaiting delivery" />
+                    ) : (
+                      dash
+                    )
                   ) : (
                     <Two
                       main={
