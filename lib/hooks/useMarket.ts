@@ -18,16 +18,9 @@ import type { AppChainId } from "@/lib/wagmi";
 /** Refresh period of market reads (the devnet mines on demand; others may trade any time). */
 export const REFRESH_MS = 3_000;
 
-export type MarketParams = {
-  priceCapWeiPerKWh: number;
-  priceFloorWeiPerKWh: number;
-  minOrderWh: number;
-  maxOrdersPerSide: number;
-  kNumerator: number;
-  kDenominator: number;
-  intervalSeconds: number;
-  gateLeadSeconds: number;
-};
+/** Mirrors `IEnergyMarket.MarketParams`; one definition, browser-safe, in lib/devnet/config.ts. */
+import type { MarketParams } from "@/lib/devnet/config";
+export type { MarketParams };
 
 export type IntervalState = {
   bidCount: number;

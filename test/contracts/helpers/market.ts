@@ -39,16 +39,8 @@ export const TEST_MAX_EXPORT_WH = 1_000_000_000;
 /** 1 PLC in base units (6 decimals). */
 export const PLC = 1_000_000n;
 
-export type MarketParams = {
-  priceCapWeiPerKWh: number;
-  priceFloorWeiPerKWh: number;
-  minOrderWh: number;
-  maxOrdersPerSide: number;
-  kNumerator: number;
-  kDenominator: number;
-  intervalSeconds: number;
-  gateLeadSeconds: number;
-};
+import type { MarketParams } from "../../../lib/devnet/config.ts";
+export type { MarketParams };
 
 /** Test parameters: 15-minute intervals, gate 5 minutes ahead, cap 1 PLC/kWh, floor 0.001 PLC/kWh, k = 1/2. */
 export const TEST_PARAMS: MarketParams = {
