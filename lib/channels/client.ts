@@ -95,20 +95,25 @@ export interface ChannelRecord {
   history: { nonce: string; direction: "in" | "out"; amountWei: string; kind: UpdateKind; at: number }[];
 }
 
-/** Where a client keeps its records (JsonFileStore in Node, an in-memory map in the browser). */
-export interface ChannelStateStore {
-  get(key: string): ChannelRecord | undefined;
-  put(key: string, record: ChannelRecord): boolean;
-  values(): ChannelRecord[];
+/**
+ * A keyed store of records that carry a revision: `put` keeps only a strictly newer revision
+ * (returns false otherwise), so a late or replayed write never rolls a record back. The client's
+ * channel records and the hub's entries both live in one (JsonFileStore in Node, localStorage or
+ * memory in the browser).
+ */
+export interface RevStore<T extends { rev: number }> {
+  get(key: string): T | undefined;
+  put(key: string, record: T): boolean;
+  values(): T[];
 }
 
-/** A store that lives only in memory (tests, browser demos). */
-export class MemoryChannelStore implements ChannelStateStore {
-  private readonly map = new Map<string, ChannelRecord>();
+/** A RevStore that lives only in memory (tests, browser demos). */
+export class MemoryRevStore<T extends { rev: number }> implements RevStore<T> {
+  private readonly map = new Map<string, T>();
   get(key: string) {
     return this.map.get(key);
   }
-  put(key: string, record: ChannelRecord) {
+  put(key: string, record: T) {
     const current = this.map.get(key);
     if (current && current.rev >= record.rev) return false;
     this.map.set(key, record);
@@ -119,8 +124,17 @@ export class MemoryChannelStore implements ChannelStateStore {
   }
 }
 
+/** `isNewer` for a JsonFileStore of revisioned records: the same rule as RevStore.put. */
+export const revIsNewer = (candidate: { rev: number }, current: { rev: number }): boolean => candidate.rev > current.rev;
+
+/** Where a client keeps its records. */
+export type ChannelStateStore = RevStore<ChannelRecord>;
+
+/** A channel store that lives only in memory (tests, browser demos). */
+export class MemoryChannelStore extends MemoryRevStore<ChannelRecord> {}
+
 /** `isNewer` for JsonFileStore<ChannelRecord>. */
-export const recordIsNewer = (candidate: ChannelRecord, current: ChannelRecord): boolean => candidate.rev > current.rev;
+export const recordIsNewer: (candidate: ChannelRecord, current: ChannelRecord) => boolean = revIsNewer;
 
 // ------------------------------------------------------------------------------ messages
 

@@ -27,7 +27,7 @@ import {
   type WalletClient,
 } from "viem";
 import { paymentChannelsAbi } from "../contracts/abis.ts";
-import { ChannelRejected, type ChannelClient, type ChannelRecord } from "./client.ts";
+import { ChannelRejected, MemoryRevStore, revIsNewer, type ChannelClient, type ChannelRecord, type RevStore } from "./client.ts";
 import { hashlockOf } from "./htlc.ts";
 import {
   fromWireAck,
@@ -105,30 +105,12 @@ export interface FrozenRecord {
 export type HubEntry = PaymentRecord | FrozenRecord;
 
 /** Where the hub keeps payments and frozen channels (JsonFileStore<HubEntry> fits). */
-export interface HubStore {
-  get(key: string): HubEntry | undefined;
-  put(key: string, entry: HubEntry): boolean;
-  values(): HubEntry[];
-}
+export type HubStore = RevStore<HubEntry>;
 
-export class MemoryHubStore implements HubStore {
-  private readonly map = new Map<string, HubEntry>();
-  get(key: string) {
-    return this.map.get(key);
-  }
-  put(key: string, entry: HubEntry) {
-    const current = this.map.get(key);
-    if (current && current.rev >= entry.rev) return false;
-    this.map.set(key, entry);
-    return true;
-  }
-  values() {
-    return [...this.map.values()];
-  }
-}
+export class MemoryHubStore extends MemoryRevStore<HubEntry> {}
 
 /** `isNewer` for JsonFileStore<HubEntry>. */
-export const hubEntryIsNewer = (candidate: HubEntry, current: HubEntry): boolean => candidate.rev > current.rev;
+export const hubEntryIsNewer: (candidate: HubEntry, current: HubEntry) => boolean = revIsNewer;
 
 export interface HubServiceOptions {
   /** The hub's ChannelClient (its signer is the hub account). */
