@@ -25,6 +25,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { BaseError, ContractFunctionRevertedError, type Address, type Hash, type Hex } from "viem";
+import { unsettledTakeIds, type TakeProbe } from "../app/settlement.ts";
 import { demoMeters, MeterSimulator } from "../consensus/meters.ts";
 import { meterLedgerDomain } from "../consensus/readings.ts";
 import { committeeDomain, finalizeInterval, Validator, type ConsensusReader, type ConsensusWriter, type MeterBindingCache } from "../consensus/validator.ts";
@@ -283,25 +284,28 @@ export async function startKeeper(connection: DevnetConnection, addresses: Power
   };
 
   /**
-   * Step 3b: bilateral takes (escrowed at take time, settled on delivery like a bid). Take ids are
-   * `interval << 40 | 2 << 32 | n` with n counting the interval's takes from 0, so the keeper walks
-   * n upwards, asking the contract (a dry run) whether each id still needs settling: an unknown id
-   * ends the walk, an already settled one is skipped. Bounded by the interval's takes.
+   * Step 3b: bilateral takes (escrowed at take time, settled on delivery like a bid). The take ids
+   * come from the same dry-run walk the app's Settle button uses (lib/app/settlement.ts), settled
+   * in batches of at most MAX_SETTLE_BATCH. Bounded by the interval's takes.
    */
+  const probeTake = async (takeId: bigint): Promise<TakeProbe> => {
+    try {
+      await market.simulate.settle([[takeId]], { account });
+      return "open";
+    } catch (error) {
+      const name = revertName(error);
+      if (name === "MarketUnknownOrder") return "unknown";
+      if (name === "MarketOrderAlreadySettled") return "settled";
+      throw error;
+    }
+  };
   const settleTakes = async (interval: bigint): Promise<number> => {
     let settled = 0;
-    for (let n = 0n; n < 1n << 32n && !stopped; n++) {
-      const takeId = (interval << 40n) | (2n << 32n) | n;
-      try {
-        await market.simulate.settle([[takeId]], { account });
-      } catch (error) {
-        const name = revertName(error);
-        if (name === "MarketUnknownOrder") break;
-        if (name === "MarketOrderAlreadySettled") continue;
-        throw error;
-      }
-      await confirm(await market.write.settle([[takeId]], { account }));
-      settled++;
+    while (!stopped) {
+      const ids = await unsettledTakeIds(interval, probeTake, maxBatch);
+      if (ids.length === 0) break;
+      await confirm(await market.write.settle([ids], { account }));
+      settled += ids.length;
     }
     if (settled > 0) log(`interval ${interval}: ${settled} bilateral take(s) settled on delivery`);
     return settled;
