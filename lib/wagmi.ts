@@ -14,9 +14,10 @@ import { cookieStorage, createConfig, createStorage, http, injected } from "wagm
 import { defineChain, type Chain } from "viem";
 import { DEV_ACCOUNTS } from "./devnet/accounts.ts";
 import { devAccounts } from "./app/devAccountsConnector.ts";
+import { DEFAULT_RPC_URL } from "./rpcUrl.ts";
 
 export const DEVNET_CHAIN_ID = 31337;
-export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
+export { configuredRpcUrl, DEFAULT_RPC_URL } from "./rpcUrl.ts";
 
 /** The local Hardhat devnet. */
 export function devnetChain(rpcUrl: string = DEFAULT_RPC_URL) {
@@ -29,12 +30,6 @@ export function devnetChain(rpcUrl: string = DEFAULT_RPC_URL) {
   });
 }
 
-/** The RPC URL of the devnet as configured for this process (server side: at request time). */
-export function configuredRpcUrl(): string {
-  // Dynamic lookup on purpose: a static `process.env.NEXT_PUBLIC_…` would be frozen at build time.
-  const env: Record<string, string | undefined> = typeof process !== "undefined" ? process.env : {};
-  return env["NEXT_PUBLIC_RPC_URL"] || DEFAULT_RPC_URL;
-}
 
 export function getConfig(rpcUrl: string = DEFAULT_RPC_URL) {
   const devnet = devnetChain(rpcUrl);

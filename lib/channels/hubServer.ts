@@ -17,6 +17,7 @@ import { createPublicClient, createWalletClient, defineChain, http, type Address
 import { privateKeyToAccount } from "viem/accounts";
 import { contractAddress } from "../contracts/index.ts";
 import { DEVNET_CAST } from "../devnet/accounts.ts";
+import { configuredRpcUrl } from "../rpcUrl.ts";
 import { ChannelClient, privateKeySigner, recordIsNewer, type ChannelRecord } from "./client.ts";
 import { HubError } from "./hubProtocol.ts";
 import { HubService, hubEntryIsNewer, viemHubChain, type HubEntry } from "./hubService.ts";
@@ -36,10 +37,6 @@ interface Running {
 type Registry = Map<string, Promise<Running>>;
 const registry: Registry = ((globalThis as { __powerlanHubs?: Registry }).__powerlanHubs ??= new Map());
 
-/** The node the app talks to (read at request time, like lib/wagmi.ts). */
-export function hubRpcUrl(): string {
-  return process.env["NEXT_PUBLIC_RPC_URL"] || "http://127.0.0.1:8545";
-}
 
 async function start(rpcUrl: string): Promise<Running> {
   const publicClient = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
@@ -95,7 +92,7 @@ async function start(rpcUrl: string): Promise<Running> {
 
 /** The hub service for the app's node (started on first use). */
 export async function hubService(): Promise<HubService> {
-  const rpcUrl = hubRpcUrl();
+  const rpcUrl = configuredRpcUrl(); // the node the app talks to, read per request
   let pending = registry.get(rpcUrl);
   if (!pending) {
     pending = start(rpcUrl);

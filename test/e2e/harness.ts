@@ -248,6 +248,10 @@ export async function startWorld(): Promise<World> {
       page.on("console", (m) => {
         if (m.type() === "error") console.error(`[browser] ${m.text().slice(0, 500)}`);
       });
+      // Which resource failed, not only that one did (the console line above has no URL).
+      page.on("response", (r) => {
+        if (r.status() >= 500) console.error(`[browser] ${r.status()} from ${r.request().method()} ${r.url().slice(0, 200)}`);
+      });
       return page;
     };
 
@@ -256,4 +260,24 @@ export async function startWorld(): Promise<World> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Every transaction mined after `blockBefore`, in words (sender, target, function selector), so a
+ * "nothing was sent" assertion that fails says what was sent and by whom.
+ */
+export async function transactionsSince(world: World, blockBefore: bigint): Promise<string[]> {
+  const latest = await world.publicClient.getBlockNumber();
+  const names = new Map<string, string>(
+    Object.entries(world.devnet.addresses).map(([name, address]) => [String(address).toLowerCase(), name]),
+  );
+  const lines: string[] = [];
+  for (let n = blockBefore + 1n; n <= latest; n++) {
+    const block = await world.publicClient.getBlock({ blockNumber: n, includeTransactions: true });
+    for (const tx of block.transactions) {
+      const target = tx.to ? (names.get(tx.to.toLowerCase()) ?? tx.to) : "(create)";
+      lines.push(`block ${n}: ${tx.from} → ${target} ${tx.input.slice(0, 10)}`);
+    }
+  }
+  return lines;
 }
