@@ -125,7 +125,7 @@ export class Watchtower {
   /** One pass: reload delegations, read new events, defend every closing channel we watch. */
   async pollOnce(): Promise<void> {
     for (const store of this.stores) store.reload();
-    const head = await this.o.publicClient.getBlockNumber();
+    const head = await this.o.publicClient.getBlockNumber({ cacheTime: 0 });
     const maxRange = this.o.maxBlockRange ?? 2_000n;
     let from =
       this.state.cursor === ""
@@ -166,7 +166,7 @@ export class Watchtower {
   async defend(channelId: bigint): Promise<boolean> {
     const c = await this.read(channelId);
     if (c.status !== 2) return true; // not Closing (settled or never closed)
-    const block = await this.o.publicClient.getBlockNumber();
+    const block = await this.o.publicClient.getBlockNumber({ cacheTime: 0 });
     // A transaction sent now lands in block + 1 at the earliest: too late once block ≥ deadline.
     if (block >= c.challengeDeadlineBlock) return true;
     const best = this.bestState(channelId);

@@ -237,7 +237,9 @@ export async function startWorld(): Promise<World> {
     stops.push(() => context.close());
 
     const chain = { ...hardhat, rpcUrls: { default: { http: [node.rpcUrl] } } };
-    const publicClient = createPublicClient({ chain, transport: http(node.rpcUrl) }) as PublicClient;
+    // cacheTime 0: viem caches getBlockNumber for 4 s by default, and a "no block was mined" check
+    // must compare against the block number of now, not one from a few seconds ago.
+    const publicClient = createPublicClient({ chain, transport: http(node.rpcUrl), cacheTime: 0 }) as PublicClient;
     const testClient = createTestClient({ chain, mode: "hardhat", transport: http(node.rpcUrl) }) as TestClient;
 
     let pages = 0;
