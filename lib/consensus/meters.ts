@@ -206,6 +206,33 @@ export class MeterSimulator {
     });
   }
 
+  /**
+   * The running export register of one meter during `interval`: what it has exported after
+   * `secondsIntoInterval` seconds of the interval's delivery, for pay-as-delivered streaming
+   * (lib/channels/deliveryStream.ts). Linear within the interval and floored:
+   *   floor(final exportedWh × min(max(s, 0), intervalSeconds) / intervalSeconds)
+   * so it never decreases, is 0 at the start and reaches exactly the interval's reading (the one
+   * the keeper signs and settlement records) at its end — a stream never pays for more than
+   * settlement later counts. Throws RangeError for a meter this simulator does not have.
+   */
+  exportedWhSoFar(meterAddress: Address, interval: bigint, secondsIntoInterval: number): number {
+    const lower = meterAddress.toLowerCase();
+    const index = this.meters.findIndex((m) => m.meter.toLowerCase() === lower);
+    if (index < 0) throw new RangeError(`no simulated meter ${meterAddress}`);
+    if (Number.isNaN(secondsIntoInterval)) throw new RangeError("secondsIntoInterval must be a number");
+    const length = this.clock.intervalSeconds;
+    const elapsed = Math.min(Math.max(Math.floor(secondsIntoInterval), 0), length);
+    const finalWh = this.samples(interval)[index].reading.exportedWh;
+    // finalWh ≤ maxExportWh (inverter rating) and elapsed ≤ 86,400: the product stays far below 2^53.
+    return Math.floor((finalWh * elapsed) / length);
+  }
+
+  /** Whether this simulator has a meter with this address. */
+  hasMeter(meterAddress: Address): boolean {
+    const lower = meterAddress.toLowerCase();
+    return this.meters.some((m) => m.meter.toLowerCase() === lower);
+  }
+
   /** Every meter's reading of `interval`. */
   readings(interval: bigint): MeterReading[] {
     return this.samples(interval).map((s) => s.reading);
