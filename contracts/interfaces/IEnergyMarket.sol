@@ -52,6 +52,13 @@ pragma solidity ^0.8.28;
 /// change applies only to intervals whose gate has not closed, so a trade's fees are known when it
 /// is made. Bilateral takes are escrowed at take time and settled on delivery too, each on its
 /// own at its offer's price (see `take`); they take no part in steps 2 and 3.
+///
+/// Channel-paid trades (`placeChannelOffer`): the buyer pays the seller off-chain through payment
+/// channels (e.g. one balance proof per minute of metered energy, via the LAN's hub), so the chain
+/// escrows and moves nothing between them. Their takes count in S_j and share T_j exactly like
+/// escrowed takes; at settlement the buyer gets certificates for its d_t, the seller pays its grid
+/// fee on d_t and its imbalance from its own balance (debt if that is short), and nobody is charged,
+/// paid or refunded for the energy itself.
 interface IEnergyMarket {
     enum Side {
         Bid,
@@ -83,6 +90,7 @@ interface IEnergyMarket {
         address addressedTo; // non-zero: bilateral offer only this buyer may take (not in the auction)
         bool cancelled;
         bool settled;
+        bool channelPaid; // addressed offer whose takes are paid through payment channels (placeChannelOffer)
     }
 
     /// @notice Per-interval bookkeeping.
@@ -210,6 +218,10 @@ interface IEnergyMarket {
     /// @notice All auction orders of an interval are settled: buyers were charged `chargedWei` for
     /// `deliveredWh`, sellers were paid `paidWei` (before grid fees); the dust went to the DSO.
     event IntervalSettled(uint64 indexed interval, uint64 deliveredWh, uint256 chargedWei, uint256 paidWei, uint256 dustToDsoWei);
+    /// @notice A channel-paid take `takeId` of `seller`'s offer was settled (after its OrderSettled):
+    /// `deliveredWh` = d_t were certified to the buyer, who paid off-chain; the seller was charged
+    /// `gridFeeWei` from its free balance for the DSO, of which `debtWei` could not be paid and became debt.
+    event ChannelTakeSettled(uint256 indexed takeId, address indexed seller, uint64 deliveredWh, uint256 gridFeeWei, uint256 debtWei);
     /// @notice `repaidWei` of `account`'s debt was repaid to the DSO out of a credit; `debtWei` is left.
     event DebtRepaid(address indexed account, uint256 repaidWei, uint256 debtWei);
     /// @notice The market settles on the readings of `ledger` (final when `committee` has a root) and
@@ -235,7 +247,17 @@ interface IEnergyMarket {
     function placeOffer(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh) external returns (uint256 orderId);
 
     /// @notice Post an offer only `buyer` may take (bilateral; not in the auction). Emits OrderPlaced.
+    /// Requirements: as placeOffer; `buyer` may buy (MarketBuyerNotParticipant, also for address(0)).
     function placeAddressedOffer(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh, address buyer)
+        external
+        returns (uint256 orderId);
+
+    /// @notice Post an offer only `buyer` may take, paid through payment channels instead of escrow:
+    /// its takes lock nothing and move no money between buyer and seller at settlement (the buyer
+    /// pays the seller off-chain); see `take` and `settle`. Stored as an addressed offer with
+    /// Order.channelPaid set; OrderPlaced does not tell the two apart (read `getOrder`).
+    /// Requirements and errors: exactly those of placeAddressedOffer. Emits OrderPlaced.
+    function placeChannelOffer(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh, address buyer)
         external
         returns (uint256 orderId);
 
@@ -259,6 +281,9 @@ interface IEnergyMarket {
     /// not own offer; energyWh ≤ what is left; energyWh ≥ minOrderWh unless it takes all that is left;
     /// the offer's price still within the interval's [floor, cap]; the lock covered by the free
     /// balance (VaultInsufficientBalance). Emits OfferTaken.
+    /// A channel-paid offer (placeChannelOffer) is taken with the same requirements except the free
+    /// balance: nothing is locked, OfferTaken has paidWei 0, and the take is settled without money
+    /// between buyer and seller (see `settle`).
     function take(uint256 offerId, uint32 energyWh) external;
 
     // ─────────────────────────────── clearing ─────────────────────────────────
@@ -282,6 +307,11 @@ interface IEnergyMarket {
     /// configuration, readings and cleared interval as an offer, and takes no part in the
     /// interval's IntervalSettlement sums (its dust goes to the DSO at once); an unknown take id
     /// reverts MarketUnknownOrder, a settled one MarketOrderAlreadySettled.
+    /// A channel-paid take gets its d_t exactly as an escrowed one and the buyer its certificates,
+    /// but the buyer is not charged (OrderSettled amountWei and refundWei 0) and the seller not paid;
+    /// the seller is charged the grid fee of its zone on d_t, ceil(fee × d_t / 1000) capped at
+    /// floor(p × d_t / 1000), from its free balance to the DSO (debt for what it cannot pay), and
+    /// ChannelTakeSettled follows OrderSettled. Its seller's imbalance is charged as for any seller.
     /// Emits OrderSettled per order, SellerSettled per seller (with its first offer), and
     /// IntervalSettled when an interval's last order is settled (the DSO is then credited the dust).
     /// Requirements: at most MAX_SETTLE_BATCH ids (MarketSettleBatchTooLarge); each order is an

@@ -11,6 +11,10 @@ library PackedOrder {
     uint256 internal constant FLAG_CANCELLED = 1;
     /// @notice A bilateral offer addressed to one buyer: never part of the auction.
     uint256 internal constant FLAG_ADDRESSED = 2;
+    /// @notice An addressed offer whose takes are paid through payment channels, not escrow
+    /// (always set together with FLAG_ADDRESSED). Bit 98 of the word: the market's take records
+    /// keep the same bit for a channel-paid take (see MarketStorage._TAKE_CHANNEL_PAID).
+    uint256 internal constant FLAG_CHANNEL_PAID = 4;
 
     uint256 private constant _MASK32 = 0xffffffff;
     uint256 private constant _MASK128 = type(uint128).max;

@@ -107,12 +107,12 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
 
     /// @inheritdoc IEnergyMarket
     function placeBid(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh) external returns (uint256) {
-        return _place(interval, Side.Bid, priceWeiPerKWh, energyWh, address(0));
+        return _place(interval, Side.Bid, priceWeiPerKWh, energyWh, address(0), 0);
     }
 
     /// @inheritdoc IEnergyMarket
     function placeOffer(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh) external returns (uint256) {
-        return _place(interval, Side.Offer, priceWeiPerKWh, energyWh, address(0));
+        return _place(interval, Side.Offer, priceWeiPerKWh, energyWh, address(0), 0);
     }
 
     /// @inheritdoc IEnergyMarket
@@ -120,8 +120,17 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
         external
         returns (uint256)
     {
-        if (_accounts[buyer].flags & _CAN_BUY == 0 || buyer == address(0)) revert MarketBuyerNotParticipant(buyer);
-        return _place(interval, Side.Offer, priceWeiPerKWh, energyWh, buyer);
+        return _placeAddressed(interval, priceWeiPerKWh, energyWh, buyer, PackedOrder.FLAG_ADDRESSED);
+    }
+
+    /// @inheritdoc IEnergyMarket
+    function placeChannelOffer(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh, address buyer)
+        external
+        returns (uint256)
+    {
+        return _placeAddressed(
+            interval, priceWeiPerKWh, energyWh, buyer, PackedOrder.FLAG_ADDRESSED | PackedOrder.FLAG_CHANNEL_PAID
+        );
     }
 
     /// @inheritdoc IEnergyMarket
@@ -158,14 +167,17 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
             _intervals[interval] -= IntervalHeader.ONE_LIVE_OFFER;
         }
         Account storage buyer = _accounts[msg.sender];
-        _lock(msg.sender, buyer, paidWei);
+        // A channel-paid offer's buyer pays off-chain: nothing is locked (paidWei is 0 only then).
+        if (paidWei != 0) _lock(msg.sender, buyer, paidWei);
         address seller = _accountAt[order.accountIndex()];
         _sellers[interval][seller].takenWh += energyWh;
         // Checked: reverts after 2^32 − 1 takes in one interval.
         uint32 n = _takeCounts[interval]++;
         uint256 takeId = OrderIds.encode(interval, _TAKE_SIDE, n);
-        // index < 2^16 (MAX_ORDERS_PER_SIDE) and energyWh > 0: see _TAKE_SETTLED.
-        _takes[takeId] = uint256(buyer.accountIndex) | (index << 32) | (uint256(energyWh) << 64);
+        // index < 2^16 (MAX_ORDERS_PER_SIDE) and energyWh > 0: see _TAKE_SETTLED; the offer's
+        // channel flag sits at the take record's _TAKE_CHANNEL_PAID bit.
+        _takes[takeId] =
+            uint256(buyer.accountIndex) | (index << 32) | (uint256(energyWh) << 64) | (order & _TAKE_CHANNEL_PAID);
         emit OfferTaken(offerId, msg.sender, seller, energyWh, order.priceWeiPerKWh(), paidWei, takeId);
     }
 
@@ -401,7 +413,8 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
 
     // ───────────────────────────────── internals ─────────────────────────────────
 
-    /// @dev All requirements of `take`; returns the offer and what the buyer pays.
+    /// @dev All requirements of `take` but the buyer's free balance (`_lock` checks it); returns the
+    /// offer and what the buyer locks: ceil(p × Wh / 1000) ≥ 1, or 0 for a channel-paid offer.
     function _checkTake(uint256 offerId, uint32 energyWh)
         private
         view
@@ -435,12 +448,21 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
         if (energyWh < s.minOrderWh() && energyWh != availableWh) {
             revert MarketEnergyBelowMinimum(energyWh, s.minOrderWh());
         }
-        paidWei = ClearingMath.chargeWei(priceWeiPerKWh, energyWh);
-        uint256 free = buyer.freeWei;
-        if (free < paidWei) revert VaultInsufficientBalance(msg.sender, free, paidWei);
+        if (order.flags() & PackedOrder.FLAG_CHANNEL_PAID == 0) paidWei = ClearingMath.chargeWei(priceWeiPerKWh, energyWh);
     }
 
-    function _place(uint64 interval, Side side, uint32 priceWeiPerKWh, uint32 energyWh, address buyer)
+    /// @dev placeAddressedOffer and placeChannelOffer: an offer only `buyer` may take.
+    function _placeAddressed(uint64 interval, uint32 priceWeiPerKWh, uint32 energyWh, address buyer, uint256 orderFlags)
+        private
+        returns (uint256)
+    {
+        if (_accounts[buyer].flags & _CAN_BUY == 0 || buyer == address(0)) revert MarketBuyerNotParticipant(buyer);
+        return _place(interval, Side.Offer, priceWeiPerKWh, energyWh, buyer, orderFlags);
+    }
+
+    /// @dev `buyer` and `orderFlags` (FLAG_ADDRESSED, maybe FLAG_CHANNEL_PAID) are set for addressed
+    /// offers only (address(0) and 0 otherwise).
+    function _place(uint64 interval, Side side, uint32 priceWeiPerKWh, uint32 energyWh, address buyer, uint256 orderFlags)
         private
         returns (uint256 id)
     {
@@ -448,7 +470,6 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
         uint256 header = _intervals[interval];
         Account storage account = _accounts[msg.sender];
         uint256 index;
-        uint256 orderFlags;
         if (side == Side.Bid) {
             index = header.bidCount();
             if (index >= maxOrders) revert MarketTooManyOrders(interval, side, maxOrders);
@@ -463,7 +484,6 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
                 _intervals[interval] = header + (IntervalHeader.ONE_OFFER | IntervalHeader.ONE_LIVE_OFFER);
             } else {
                 _intervals[interval] = header + IntervalHeader.ONE_OFFER;
-                orderFlags = PackedOrder.FLAG_ADDRESSED;
             }
         }
         id = OrderIds.encode(interval, uint8(side), uint32(index));
@@ -636,6 +656,7 @@ contract EnergyMarket is IEnergyMarket, IParticipantListener, MarketStorage, Acc
         o.energyWh = order.energyWh();
         o.cancelled = order.flags() & PackedOrder.FLAG_CANCELLED != 0;
         if (order.flags() & PackedOrder.FLAG_ADDRESSED != 0) o.addressedTo = _addressedTo[id];
+        o.channelPaid = order.flags() & PackedOrder.FLAG_CHANNEL_PAID != 0;
         if (header.cleared() && order.isLiveAuctionOrder()) {
             o.filledWh = uint32(_filledWh(side, index, order, header, result));
         }

@@ -41,6 +41,10 @@ abstract contract MarketStorage is EscrowVault {
     /// @dev A take record: buyer account index (bits 0-31) | offer index (32-63) | energyWh (64-95)
     /// | this flag once settled. energyWh > 0, so a recorded take is never 0.
     uint256 internal constant _TAKE_SETTLED = 1 << 96;
+    /// @dev Take record flag: paid through payment channels (nothing escrowed). The same bit as the
+    /// offer's PackedOrder.FLAG_CHANNEL_PAID in its packed word (flags start at bit 96), so `take`
+    /// copies it with one mask: `order & _TAKE_CHANNEL_PAID`.
+    uint256 internal constant _TAKE_CHANNEL_PAID = PackedOrder.FLAG_CHANNEL_PAID << 96;
 
     /// @dev See IEnergyMarket.READING_GRACE_SECONDS.
     uint256 internal constant _READING_GRACE_SECONDS = 1 days;

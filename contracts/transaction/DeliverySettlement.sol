@@ -178,7 +178,55 @@ contract DeliverySettlement is MarketStorage {
             r.takesSettledWh = uint64(settledAfter);
             r.takesDeliveredWh = uint64(deliveredAfter);
         }
-        _payTake(id, interval, _accountAt[uint32(take)], seller, order.priceWeiPerKWh(), takenWh, deliveredWh);
+        if (take & _TAKE_CHANNEL_PAID != 0) {
+            _settleChannelTake(id, interval, _accountAt[uint32(take)], seller, order.priceWeiPerKWh(), takenWh, deliveredWh);
+        } else {
+            _payTake(id, interval, _accountAt[uint32(take)], seller, order.priceWeiPerKWh(), takenWh, deliveredWh);
+        }
+    }
+
+    /// @dev A channel-paid take (see IEnergyMarket.settle): the buyer paid the seller off-chain, so
+    /// nothing is charged, paid or refunded between them; the seller pays the grid fee on d_t from
+    /// its balance (capped at what d_t earned it at the offer's price, as the auction's fee is capped
+    /// at the payout); the buyer gets certificates for d_t.
+    function _settleChannelTake(
+        uint256 id,
+        uint64 interval,
+        address buyer,
+        address seller,
+        uint256 priceWeiPerKWh,
+        uint256 takenWh,
+        uint256 deliveredWh
+    ) private {
+        Account storage account = _accounts[seller];
+        // price, fee < 2^32 and deliveredWh ≤ takenWh < 2^32: the products are < 2^64.
+        uint256 feeWei = ClearingMath.chargeWei(_zoneFeeFor(account.zone, interval, _tariffsFor(interval)), deliveredWh);
+        uint256 earnedWei = ClearingMath.payoutWei(priceWeiPerKWh, deliveredWh);
+        if (feeWei > earnedWei) feeWei = earnedWei;
+        uint256 debtWei = _chargeToDso(seller, account, feeWei);
+        // takenWh < 2^32 and deliveredWh ≤ takenWh.
+        emit IEnergyMarket.OrderSettled(id, buyer, interval, uint32(takenWh), uint64(deliveredWh), 0, 0);
+        emit IEnergyMarket.ChannelTakeSettled(id, seller, uint64(deliveredWh), feeWei, debtWei);
+        // The certificate contract is the market's own trusted wiring and mints without callbacks.
+        if (deliveredWh != 0) _wiring.certificate.mintDelivered(buyer, interval, deliveredWh);
+    }
+
+    /// @dev Charge `amountWei` to `owner`'s free balance for the DSO; what the balance cannot cover
+    /// becomes debt (blocks new orders and takes, repaid first from later credits). Returns that debt.
+    function _chargeToDso(address owner, Account storage account, uint256 amountWei) private returns (uint256 debtWei) {
+        if (amountWei == 0) return 0;
+        uint256 free = account.freeWei;
+        uint256 paidWei = amountWei < free ? amountWei : free;
+        // paidWei ≤ free < 2^96 and paidWei ≤ amountWei.
+        unchecked {
+            account.freeWei = uint96(free - paidWei);
+            debtWei = amountWei - paidWei;
+        }
+        _credit(_dso, _accounts[_dso], paidWei);
+        if (debtWei != 0) {
+            _debtWei[owner] += debtWei;
+            account.flags |= _FLAG_IN_DEBT;
+        }
     }
 
     /// @dev A take's money and certificates (see _settleTake).
@@ -238,21 +286,7 @@ contract DeliverySettlement is MarketStorage {
         // feeWei ≤ grossWei.
         _credit(seller, account, grossWei - feeWei);
         _credit(_dso, _accounts[_dso], feeWei);
-        uint256 debtWei;
-        if (imbalanceWei != 0) {
-            uint256 free = account.freeWei;
-            uint256 paidWei = imbalanceWei < free ? imbalanceWei : free;
-            // paidWei ≤ free < 2^96 and paidWei ≤ imbalanceWei.
-            unchecked {
-                account.freeWei = uint96(free - paidWei);
-                debtWei = imbalanceWei - paidWei;
-            }
-            _credit(_dso, _accounts[_dso], paidWei);
-            if (debtWei != 0) {
-                _debtWei[seller] += debtWei;
-                account.flags |= _FLAG_IN_DEBT;
-            }
-        }
+        uint256 debtWei = _chargeToDso(seller, account, imbalanceWei);
         // soldWh, deliveredWh < 2^42: exact casts.
         emit IEnergyMarket.SellerSettled(
             interval, seller, uint64(soldWh), uint64(deliveredWh), grossWei - feeWei, feeWei, imbalanceWei, debtWei

@@ -237,6 +237,43 @@ export const deliverySettlementAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "uint256",
+        "name": "takeId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deliveredWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "gridFeeWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "debtWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "ChannelTakeSettled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -2391,6 +2428,43 @@ export const energyMarketAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "uint256",
+        "name": "takeId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deliveredWh",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "gridFeeWei",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "debtWei",
+        "type": "uint256"
+      }
+    ],
+    "name": "ChannelTakeSettled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -3376,6 +3450,11 @@ export const energyMarketAbi = [
             "internalType": "bool",
             "name": "settled",
             "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "channelPaid",
+            "type": "bool"
           }
         ],
         "internalType": "struct IEnergyMarket.Order",
@@ -3466,6 +3545,11 @@ export const energyMarketAbi = [
           {
             "internalType": "bool",
             "name": "settled",
+            "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "channelPaid",
             "type": "bool"
           }
         ],
@@ -3917,6 +4001,40 @@ export const energyMarketAbi = [
       }
     ],
     "name": "placeBid",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "interval",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint32",
+        "name": "priceWeiPerKWh",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "energyWh",
+        "type": "uint32"
+      },
+      {
+        "internalType": "address",
+        "name": "buyer",
+        "type": "address"
+      }
+    ],
+    "name": "placeChannelOffer",
     "outputs": [
       {
         "internalType": "uint256",

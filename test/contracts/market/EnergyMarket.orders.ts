@@ -188,6 +188,7 @@ describe("EnergyMarket — orders", () => {
         addressedTo: zeroAddress,
         cancelled: false,
         settled: false,
+        channelPaid: false,
       });
       const state = await market.read.intervalState([I]);
       assert.equal(state.bidCount, 1);
