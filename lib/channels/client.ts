@@ -195,14 +195,24 @@ export function cachedSeparator(domain: ChannelsDomain): Hex {
 }
 
 const separatorBytes = new Map<Hex, Uint8Array>();
-/** The domain separator as bytes, computed once. */
+/** The last domain asked for and its separator: a hot path asks for the same domain object every time. */
+let lastDomain: { domain: ChannelsDomain; chainId: number; contract: Address; bytes: Uint8Array } | null = null;
+/**
+ * The domain separator as bytes, computed once. Shared: callers must not write into it (the
+ * hashing code only copies it).
+ */
 export function cachedSeparatorBytes(domain: ChannelsDomain): Uint8Array {
+  // Same object with the same fields as last time: no key string, no map lookups (≈ 0.2 µs a call).
+  if (lastDomain && lastDomain.domain === domain && lastDomain.chainId === domain.chainId && lastDomain.contract === domain.verifyingContract) {
+    return lastDomain.bytes;
+  }
   const hex = cachedSeparator(domain);
   let bytes = separatorBytes.get(hex);
   if (!bytes) {
     bytes = hexToBytes(hex);
     separatorBytes.set(hex, bytes);
   }
+  lastDomain = { domain, chainId: domain.chainId, contract: domain.verifyingContract, bytes };
   return bytes;
 }
 

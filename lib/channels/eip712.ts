@@ -134,13 +134,17 @@ export function hashCooperativeClose(
 const MAX_UINT64_WORD = (1n << 64n) - 1n;
 
 /**
- * Write `value` as a 32-byte big-endian word at `offset` of a zero-filled buffer: 64 bits at a
- * time (DataView), one step for the usual amounts below 2^64 — per-byte BigInt shifts cost more
- * than the hashing itself on a payment hub's hot path.
+ * Write `value` as a 32-byte big-endian word at `offset`, 64 bits at a time (DataView), every limb
+ * written (the buffer is reused between hashes, so nothing may be left from the previous one); one
+ * BigInt step for the usual amounts below 2^64 — per-byte BigInt shifts cost more than the hashing
+ * itself on a payment hub's hot path.
  */
 function writeWord(view: DataView, offset: number, value: bigint): void {
   if (value < 0n || value > MAX_UINT256) throw new RangeError(`not a uint256: ${value}`);
   if (value <= MAX_UINT64_WORD) {
+    view.setBigUint64(offset, 0n);
+    view.setBigUint64(offset + 8, 0n);
+    view.setBigUint64(offset + 16, 0n);
     view.setBigUint64(offset + 24, value);
     return;
   }
@@ -160,24 +164,36 @@ export type Keccak256Bytes = (data: Uint8Array) => Uint8Array;
 const keccak256Js: Keccak256Bytes = (data) => keccak256(data, "bytes");
 
 /**
+ * Scratch buffers of `hashBalanceProofBytes`, allocated once: the struct encoding (type hash
+ * written once, the five words rewritten in full per hash) and the digest input (0x1901 written
+ * once, separator and struct hash rewritten per hash). Safe to share: JavaScript runs one call at a
+ * time per isolate (each worker thread has its own module instance), the function never yields,
+ * and both keccaks return fresh bytes — no caller ever sees these buffers.
+ */
+const STRUCT = new Uint8Array(192);
+const STRUCT_VIEW = new DataView(STRUCT.buffer);
+STRUCT.set(TYPEHASH_BYTES, 0);
+const DIGEST_INPUT = new Uint8Array(66);
+DIGEST_INPUT[0] = 0x19;
+DIGEST_INPUT[1] = 0x01;
+
+/**
  * The digest of `proof` as bytes, from the domain separator as bytes: the same value as
- * `hashBalanceProofWithSeparator`, without hex strings (the hot path of a payment hub).
+ * `hashBalanceProofWithSeparator`, without hex strings or per-call allocations (the hot path of a
+ * payment hub): the precomputed type hash, one 192-byte struct encoding in a reused buffer, then
+ * keccak(0x1901 ‖ separator ‖ structHash) in a second reused buffer — two keccaks, as EIP-712 needs.
  * `keccak` defaults to viem's; nativeCrypto.ts passes libkeccak's (nativeKeccak.ts) — same bytes.
+ * Returns fresh bytes (the keccak's output).
  */
 export function hashBalanceProofBytes(separator: Uint8Array, proof: BalanceProof, keccak: Keccak256Bytes = keccak256Js): Uint8Array {
   if (proof.nonce < 0n || proof.nonce > MAX_UINT64) throw new RangeError(`nonce not a uint64: ${proof.nonce}`);
-  const struct = new Uint8Array(192);
-  const view = new DataView(struct.buffer);
-  struct.set(TYPEHASH_BYTES, 0);
-  writeWord(view, 32, proof.channelId);
-  writeWord(view, 64, proof.nonce);
-  writeWord(view, 96, proof.transferredAToBWei);
-  writeWord(view, 128, proof.transferredBToAWei);
-  struct.set(proof.locksRoot === ZERO_ROOT ? ZERO_ROOT_BYTES : hexToBytes(proof.locksRoot, { size: 32 }), 160);
-  const digestInput = new Uint8Array(66);
-  digestInput[0] = 0x19;
-  digestInput[1] = 0x01;
-  digestInput.set(separator, 2);
-  digestInput.set(keccak(struct), 34);
-  return keccak(digestInput);
+  if (separator.length !== 32) throw new RangeError(`domain separator of ${separator.length} bytes, not 32`);
+  writeWord(STRUCT_VIEW, 32, proof.channelId);
+  writeWord(STRUCT_VIEW, 64, proof.nonce);
+  writeWord(STRUCT_VIEW, 96, proof.transferredAToBWei);
+  writeWord(STRUCT_VIEW, 128, proof.transferredBToAWei);
+  STRUCT.set(proof.locksRoot === ZERO_ROOT ? ZERO_ROOT_BYTES : hexToBytes(proof.locksRoot, { size: 32 }), 160);
+  DIGEST_INPUT.set(separator, 2);
+  DIGEST_INPUT.set(keccak(STRUCT), 34);
+  return keccak(DIGEST_INPUT);
 }

@@ -87,40 +87,78 @@ function greaterThan(a: Uint8Array, b: Uint8Array): boolean {
   return false;
 }
 
+/** Checks a 65-byte signature (r ‖ s ‖ v) over a 32-byte digest against `expected`, from bytes; synchronous. */
+export type BytesSignatureVerifier = (digest: Uint8Array, signature: Uint8Array, expected: Address) => boolean;
+
 /**
- * A SignatureVerifier using libsecp256k1: recovers the signer's public key (so r, s AND v must be
- * right, as for ecrecover on-chain) and compares it with the expected address (public keys of
- * known addresses are cached, which saves the keccak). As strict as OZ ECDSA on-chain: exactly 65
- * bytes of hex, v 27 or 28 only, low s.
+ * A verifier over bytes using libsecp256k1, as strict as OZ ECDSA on-chain: exactly 65 bytes,
+ * v 27 or 28 only, low s, and the public key recovered with THAT v must be the expected signer's
+ * (so r, s and v are all checked, as ecrecover does on-chain).
+ *
+ * The counterparty's public key is learned once: the first signature that recovers to a key whose
+ * address (keccak of the key) is `expected` puts that key (compressed, 33 bytes) in this verifier's
+ * cache; every later signature for `expected` is recovered in compressed form and compared byte for
+ * byte with the cached key — no keccak, no hex, no uncompressed serialisation per proof. Only keys
+ * proven to belong to an address are cached, one per address the caller expected (a channel's
+ * counterparties), so a stranger cannot grow the cache.
+ *
+ * Why recover and not `ecdsaVerify` against the known key (≈ 10 µs cheaper): ECDSA verification
+ * checks r and s only; v (the parity of R) is not part of it, yet ecrecover on-chain needs the right
+ * v — a proof with the wrong v would verify here and be worthless in a dispute. libsecp256k1's
+ * binding has no verify that also reports R's parity, so recovery with the given v is the check.
  */
-export function nativeVerifier(): SignatureVerifier | null {
+export function nativeBytesVerifier(): BytesSignatureVerifier | null {
   const native = loadNativeSecp256k1();
   if (!native) return null;
   const publicKeys = new Map<string, Uint8Array>();
-  return async (digest: Hex, signature: Hex, expected: Address) => {
-    const sig = fromHex(signature);
-    if (sig.length !== 65 || signature.length !== 132) return false;
-    const rs = sig.subarray(0, 64);
+  return (digest, sig, expected) => {
+    if (sig.length !== 65 || digest.length !== 32) return false;
     if (greaterThan(sig.subarray(32, 64), HALF_N_BYTES)) return false;
     const v = sig[64];
     // Only 27/28, as ecrecover: with v = 0/1 the contract's OZ ECDSA.recover reverts.
     if (v !== 27 && v !== 28) return false;
-    const recid = v - 27;
-    const msg = fromHex(digest);
-    if (msg.length !== 32) return false;
-    const who = expected.toLowerCase();
+    const rs = sig.subarray(0, 64);
     try {
-      // Recover (not just verify): v must be right too, or ecrecover would disagree on-chain.
-      const publicKey = native.ecdsaRecover(rs, recid, msg, false);
-      const known = publicKeys.get(who);
-      if (known) return equalBytes(known, publicKey);
-      const address = `0x${keccak256(publicKey.subarray(1)).slice(-40)}`;
-      if (address !== who) return false;
-      publicKeys.set(who, publicKey);
+      const known = publicKeys.get(expected) ?? publicKeys.get(expected.toLowerCase());
+      if (known) return equalBytes(known, native.ecdsaRecover(rs, v - 27, digest, true));
+      // First signature for this address: recover the full key, derive its address, remember it.
+      const publicKey = native.ecdsaRecover(rs, v - 27, digest, false);
+      const who = expected.toLowerCase();
+      if (`0x${keccak256(publicKey.subarray(1)).slice(-40)}` !== who) return false;
+      const compressed = new Uint8Array(33);
+      compressed[0] = publicKey[64] & 1 ? 0x03 : 0x02;
+      compressed.set(publicKey.subarray(1, 33), 1);
+      publicKeys.set(who, compressed);
+      publicKeys.set(expected, compressed);
       return true;
     } catch {
       return false;
     }
+  };
+}
+
+/**
+ * `signature` as its 65 bytes, or null unless it is exactly 0x + 130 hex digits (Buffer's hex
+ * decoder stops at the first non-hex digit, so anything else comes out short).
+ */
+export function signatureBytes(signature: Hex): Uint8Array | null {
+  const bytes = fromHex(signature);
+  return bytes.length === 65 && signature.length === 132 ? bytes : null;
+}
+
+/**
+ * A SignatureVerifier (hex in, as ChannelClient calls it) on `nativeBytesVerifier`: the same checks,
+ * after refusing anything that is not exactly 0x + 130 hex digits (signature) / 0x + 64 (digest).
+ */
+export function nativeVerifier(): SignatureVerifier | null {
+  const verifyBytes = nativeBytesVerifier();
+  if (!verifyBytes) return null;
+  return async (digest: Hex, signature: Hex, expected: Address) => {
+    const sig = signatureBytes(signature);
+    if (!sig) return false;
+    const msg = fromHex(digest);
+    if (msg.length !== 32 || digest.length !== 66) return false;
+    return verifyBytes(msg, sig, expected);
   };
 }
 
