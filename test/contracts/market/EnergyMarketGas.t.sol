@@ -22,7 +22,8 @@ interface VmGas {
 
 /// @notice Gas snapshot of the market's hot paths on the real contracts: placing bids and offers
 /// (first order of an interval, later orders in a fresh and in a shared storage slot), cancel, take
-/// (part and rest), clearing a 10 × 10 book with the contract's own sort hints, and settling it on
+/// (part and rest; escrowed and channel-paid), settling one take of each kind (each with its
+/// seller), clearing a 10 × 10 book with the contract's own sort hints, and settling it on
 /// metered delivery (offers, then bids) through the real consensus side: a ValidatorCommittee of 4
 /// finalises the readings root with 3 signatures, the MeterLedger records the sellers' meter-signed
 /// readings (and keeps credit scores), the EnergyCertificate mints the buyers' certificates.
@@ -164,6 +165,75 @@ contract EnergyMarketGasTest {
         market.take(offer, 499);
         vm.snapshotGasLastCall(GROUP, "take the rest of an offer");
         require(market.getOrder(offer).energyWh == 0, "offer taken");
+    }
+
+    /// hardhat-config: isolate = true
+    function test_takeChannelOffer() public {
+        vm.prank(ALICE);
+        uint256 offer = market.placeChannelOffer(I, 250_001, WH, BOB);
+        // As test_take: a first take starts the interval's take counter and the seller's take sum.
+        // A channel-paid take locks nothing (the buyer pays through payment channels).
+        vm.prank(BOB);
+        market.take(offer, 101);
+        vm.prank(BOB);
+        market.take(offer, 400);
+        vm.snapshotGasLastCall(GROUP, "take part of a channel offer");
+        vm.prank(BOB);
+        market.take(offer, 499);
+        vm.snapshotGasLastCall(GROUP, "take the rest of a channel offer");
+        require(market.getOrder(offer).energyWh == 0 && market.lockedBalanceOf(BOB) == 0, "taken, nothing locked");
+    }
+
+    /// hardhat-config: isolate = true
+    function test_settleChannelTake() public {
+        _settleOneTake(true);
+        vm.snapshotGasLastCall(GROUP, "settle a channel-paid take (and its seller)");
+        require(market.freeBalanceOf(BOB) == FUNDS && market.lockedBalanceOf(BOB) == 0, "bob paid off-chain");
+        require(certificate.balanceOf(BOB, I) == 800, "certified");
+    }
+
+    /// hardhat-config: isolate = true
+    function test_settleEscrowedTake() public {
+        _settleOneTake(false);
+        vm.snapshotGasLastCall(GROUP, "settle an escrowed take (and its seller)");
+        require(market.freeBalanceOf(BOB) < FUNDS && market.lockedBalanceOf(BOB) == 0, "bob paid from escrow");
+        require(certificate.balanceOf(BOB, I) == 800, "certified");
+    }
+
+    /// @dev bob takes all of an addressed offer of alice's (channel-paid or escrowed), alice delivers
+    /// 80 %; the last call settles the take, which settles alice first (the same work in both tests).
+    function _settleOneTake(bool channelPaid) private {
+        vm.prank(ALICE);
+        uint256 offer = channelPaid ? market.placeChannelOffer(I, PRICE, WH, BOB) : market.placeAddressedOffer(I, PRICE, WH, BOB);
+        vm.prank(BOB);
+        market.take(offer, WH);
+        vm.warp(market.gateClosureTime(I));
+        market.clear(I, "", "");
+        _finalizeTwoReadings((WH * 4) / 5, 0);
+        uint256[] memory ids = new uint256[](1);
+        ids[0] = uint256(I) << 40 | 2 << 32; // the interval's first take
+        market.settle(ids);
+    }
+
+    /// @dev alice's and carol's readings for I: the validators finalise their root, anyone records them.
+    function _finalizeTwoReadings(uint32 aliceWh, uint32 carolWh) private {
+        vm.warp(market.intervalStartTime(I + 1));
+        IMeterLedger.MeterReading[] memory readings = new IMeterLedger.MeterReading[](2);
+        readings[0] = IMeterLedger.MeterReading(vm.addr(ALICE_METER_KEY), I, 0, aliceWh);
+        readings[1] = IMeterLedger.MeterReading(vm.addr(CAROL_METER_KEY), I, 0, carolWh);
+        bytes32 leaf0 = ledger.readingLeaf(readings[0]);
+        bytes32 leaf1 = ledger.readingLeaf(readings[1]);
+        bytes32 root = leaf0 < leaf1 ? keccak256(abi.encode(leaf0, leaf1)) : keccak256(abi.encode(leaf1, leaf0));
+        committee.finalizeReadings(I, root, _quorumSignatures(committee.readingsDigest(I, root)));
+        bytes[] memory meterSignatures = new bytes[](2);
+        meterSignatures[0] = _signature(ALICE_METER_KEY, ledger.readingDigest(readings[0]));
+        meterSignatures[1] = _signature(CAROL_METER_KEY, ledger.readingDigest(readings[1]));
+        bytes32[][] memory proofs = new bytes32[][](2);
+        proofs[0] = new bytes32[](1);
+        proofs[0][0] = leaf1;
+        proofs[1] = new bytes32[](1);
+        proofs[1][0] = leaf0;
+        ledger.recordReadings(readings, meterSignatures, proofs);
     }
 
     /// hardhat-config: isolate = true
