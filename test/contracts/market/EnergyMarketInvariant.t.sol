@@ -39,6 +39,10 @@ contract Trader {
         return _market.placeOffer(interval, price, energyWh);
     }
 
+    function placeChannelOffer(uint64 interval, uint32 price, uint32 energyWh, address buyer) external returns (uint256) {
+        return _market.placeChannelOffer(interval, price, energyWh, buyer);
+    }
+
     function cancel(uint256 id) external {
         _market.cancel(id);
     }
@@ -67,12 +71,13 @@ contract MarketHandler {
     uint256[] private _bidIds; // of `current`
     uint256[] private _offerIds;
     mapping(uint256 orderId => uint256) public lockOf;
-    /// @dev A take of `current`: trader indexes, the offer's price, the Wh taken.
+    /// @dev A take of `current`: trader indexes, the offer's price, the Wh taken, paid off-chain.
     struct TakeInfo {
         uint256 buyer;
         uint256 seller;
         uint256 priceWeiPerKWh;
         uint256 energyWh;
+        bool channelPaid;
     }
     uint256[] private _takeIds; // of `current`, in the order they were taken
     mapping(uint256 takeId => TakeInfo) private _takeInfo;
@@ -80,6 +85,7 @@ contract MarketHandler {
     uint256 public ghostDeposited; // Σ deposits − Σ withdrawals
     uint256 public intervalsCleared;
     uint256 public tradesTaken;
+    uint256 public channelTradesTaken; // of which paid through payment channels (nothing escrowed)
     uint256 public ghostDeliveredWh; // Σ over settled intervals of delivered Wh of auction trades and takes
     uint256 public ghostCertifiedWh; // Σ certificates minted (read from the oracle)
     uint256 public ghostShortfallWh; // Σ sold − delivered
@@ -124,6 +130,18 @@ contract MarketHandler {
         _offerIds.push(t.placeOffer(current, p, e));
     }
 
+    /// @dev An offer addressed to `buyer`, paid through payment channels (its takes lock nothing).
+    function placeChannelOffer(uint256 who, uint256 buyer, uint256 price, uint256 energyWh) external {
+        if (_offerIds.length >= 40) return;
+        uint256 n = traders.length;
+        Trader t = traders[who % n];
+        Trader b = traders[buyer % n];
+        if (b == t) b = traders[(buyer + 1) % n];
+        uint32 p = uint32(FLOOR + (price % (CAP - FLOOR + 1)));
+        uint32 e = uint32(MIN_WH + (energyWh % 5_000));
+        _offerIds.push(t.placeChannelOffer(current, p, e, address(b)));
+    }
+
     function cancel(uint256 pick, bool bid) external {
         uint256[] storage ids = bid ? _bidIds : _offerIds;
         if (ids.length == 0) return;
@@ -136,19 +154,20 @@ contract MarketHandler {
     function take(uint256 pick, uint256 who, uint256 energyWh) external {
         if (_offerIds.length == 0) return;
         IEnergyMarket.Order memory o = market.getOrder(_offerIds[pick % _offerIds.length]);
-        Trader t = traders[who % traders.length];
+        Trader t = o.addressedTo != address(0) ? Trader(o.addressedTo) : traders[who % traders.length];
         if (o.cancelled || o.energyWh == 0 || address(t) == o.owner || _takeIds.length >= 40) return;
         uint32 e = uint32(1 + (energyWh % o.energyWh));
         if (e < MIN_WH && e != o.energyWh) e = o.energyWh < MIN_WH ? o.energyWh : MIN_WH;
-        uint256 lock = ClearingMath.chargeWei(o.priceWeiPerKWh, e);
+        uint256 lock = o.channelPaid ? 0 : ClearingMath.chargeWei(o.priceWeiPerKWh, e);
         if (market.freeBalanceOf(address(t)) < lock) return;
         t.take(o.id, e);
         // The handler makes every take: the interval's n-th take has id current << 40 | 2 << 32 | n.
         uint256 id = (uint256(current) << 40) | (2 << 32) | _takeIds.length;
         _takeIds.push(id);
-        _takeInfo[id] = TakeInfo(_traderIndex(address(t)), _traderIndex(o.owner), o.priceWeiPerKWh, e);
-        ghostOpenLocks += lock; // escrowed until the take settles
+        _takeInfo[id] = TakeInfo(_traderIndex(address(t)), _traderIndex(o.owner), o.priceWeiPerKWh, e, o.channelPaid);
+        ghostOpenLocks += lock; // escrowed until the take settles (0 for a channel-paid take)
         ++tradesTaken;
+        if (o.channelPaid) ++channelTradesTaken;
     }
 
     function withdraw(uint256 who, uint256 amountWei) external {
@@ -213,7 +232,7 @@ contract MarketHandler {
         uint256 n;
         for (uint256 i; i < _offerIds.length; ++i) {
             IEnergyMarket.Order memory x = market.getOrder(_offerIds[i]);
-            if (x.cancelled || x.energyWh == 0) continue;
+            if (x.cancelled || x.energyWh == 0 || x.addressedTo != address(0)) continue;
             ids[n++] = x.id;
             soldOf[_traderIndex(x.owner)] += x.filledWh;
         }
@@ -285,6 +304,8 @@ contract MarketHandler {
 
     /// @dev Expected take settlements in take order: each take gets its cumulative-floor share of
     /// its seller's takes' delivery, the buyer pays ceil, the seller gets floor, the DSO the dust.
+    /// A channel-paid take moves no money between buyer and seller (paid off-chain): the seller pays
+    /// the grid fee on d, capped at floor(p × d / 1000), to the DSO.
     function _expectTakes(uint256[] memory takenOf, uint256[] memory takesDeliveredOf, int256[] memory expected)
         private
         view
@@ -299,6 +320,14 @@ contract MarketHandler {
             uint256 d = (settledOf[j] * takesDeliveredOf[j]) / takenOf[j] - before;
             require(d <= t.energyWh, "take delivered above its Wh");
             total += d;
+            if (t.channelPaid) {
+                uint256 fee = ClearingMath.chargeWei(ZONE_FEE, d);
+                uint256 earned = ClearingMath.payoutWei(t.priceWeiPerKWh, d);
+                if (fee > earned) fee = earned;
+                expected[j] -= int256(fee);
+                expected[traders.length] += int256(fee);
+                continue;
+            }
             locks += ClearingMath.chargeWei(t.priceWeiPerKWh, t.energyWh);
             uint256 amount = ClearingMath.chargeWei(t.priceWeiPerKWh, d);
             uint256 paid = ClearingMath.payoutWei(t.priceWeiPerKWh, d);
@@ -346,9 +375,10 @@ contract MarketHandler {
 
 /// @notice Invariants of the vault under random trading and random metered deliveries: the market
 /// always holds exactly the tokens its accounts own (intervals are settled whole inside one handler
-/// call), the locked balances are exactly the locks of open bids and unsettled takes, each settlement pays exactly what
-/// the rule says (checked in the handler), and certificates are minted for exactly the attested
-/// delivered Wh of the auction trades.
+/// call), the locked balances are exactly the locks of open bids and unsettled escrowed takes
+/// (channel-paid takes lock nothing), each settlement pays exactly what the rule says (checked in
+/// the handler), and certificates are minted for exactly the attested delivered Wh of the auction
+/// trades and takes.
 contract EnergyMarketInvariantTest {
     PaymentToken private token;
     ParticipantRegistry private registry;
@@ -445,13 +475,15 @@ contract EnergyMarketInvariantTest {
                 handler.placeOffer(i + 1, 200_000 + i * 41_003, 250 + i * 197);
             }
             handler.take(3, 1, 777);
+            handler.placeChannelOffer(round, round + 2, 150_000 + round * 30_011, 600 + round * 101);
+            handler.take(12, 0, 400); // the channel offer (offer index 12), by its addressed buyer
             handler.cancel(5, true);
             handler.cancel(2, false);
             handler.clearAndSettle(round);
             invariant_vaultHoldsExactlyWhatAccountsOwn();
             invariant_lockedEqualsOpenBidLocks();
         }
-        require(handler.intervalsCleared() == 3, "round trip");
+        require(handler.intervalsCleared() == 3 && handler.channelTradesTaken() == 3, "round trip");
         require(handler.ghostDeliveredWh() > 0 && handler.ghostShortfallWh() > 0, "round trip deliveries");
     }
 }
