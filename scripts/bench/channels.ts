@@ -8,14 +8,25 @@
  *    balance proof, the payee recomputes the digest, verifies the signature and stores the signed
  *    state durably (journal append of JsonFileStore: survives a process crash once written), then
  *    acknowledges it. Payer and payee are different machines in reality, working in parallel; here
- *    they are two worker threads of ONE process (a pipeline): the payer thread signs and streams
- *    payments to the payee thread over a MessagePort (batches of `pipelineBatch`, at most
- *    `pipelineWindow` unacknowledged), the payee thread verifies each one and appends every verified
- *    signed state to the journal with ONE write per batch (group commit, `JsonFileStore.putMany`)
- *    BEFORE acknowledging the batch cumulatively (like TCP): no payment is acknowledged before it is
- *    in the journal. Timed from the first signature to the acknowledgement of the last payment. Same
- *    per-payment signing, digest and verification code as the single-thread figure (which writes
- *    one journal line per payment, one write each).
+ *    they are worker threads of ONE process (a pipeline) sharing this machine's cores: the payer
+ *    thread signs and streams payments to the payee thread over a MessagePort (batches of
+ *    `pipeline.batch`, at most `pipeline.window` unacknowledged). The payee thread has each batch's
+ *    signatures checked — by itself or by one of `pipeline.verifierThreads` − 1 helper threads,
+ *    round-robin (signature checks of different payments are independent; on one thread the payee
+ *    alone would be the bottleneck, ≈ 65 µs per payment against the payer's ≈ 45 µs) — with the
+ *    PRODUCT verifier (nativeCrypto.ts `nativeBytesVerifier`: strict 65 bytes, v 27/28, low s, key
+ *    recovered with the given v and compared with the payer's public key, learned once from its
+ *    first proof and checked against its address). Then, strictly in order and only for checked
+ *    batches, it checks nonce = previous + 1 and a growing cumulative amount, writes the NEWEST
+ *    verified signed state of the batch to the journal (one write(2); that state supersedes every
+ *    earlier one of the channel — amounts are cumulative, the contract takes the highest nonce, the
+ *    keyed store keeps only the newest anyway) and only then acknowledges the batch cumulatively
+ *    (like TCP): no payment is acknowledged before a state covering it is in the journal and every
+ *    payment's own proof was verified. Timed from the first signature to the acknowledgement of the
+ *    last payment. `pipeline.cpuMicrosPerPayment` gives each thread's CPU time per payment
+ *    (process.threadCpuUsage), a load-independent view of the cost. Same per-payment signing, digest
+ *    and verification code as the single-thread figure (which writes one journal line per payment,
+ *    one write each).
  *  - offchainPaymentsPerSecSingleThread: the same work, one payment after another on ONE thread
  *    (sign, then verify + store) — the figure when one machine is both payer and payee.
  *  - offchainRoundTripsPerSec: the full ChannelClient protocol per payment (pay → receive: checks,
@@ -57,7 +68,14 @@ import {
   type SignatureVerifier,
 } from "../../lib/channels/client.ts";
 import { channelsDomain, ZERO_ROOT, type BalanceProof } from "../../lib/channels/eip712.ts";
-import { nativeBalanceProofDigest, nativePrivateKeySigner, nativeVerifier } from "../../lib/channels/nativeCrypto.ts";
+import {
+  nativeBalanceProofDigest,
+  nativeBalanceProofDigestBytes,
+  nativeBytesVerifier,
+  nativePrivateKeySigner,
+  nativeVerifier,
+  signatureBytes,
+} from "../../lib/channels/nativeCrypto.ts";
 import { loadNativeKeccak256 } from "../../lib/channels/nativeKeccak.ts";
 import { JsonFileStore } from "../../lib/channels/store.ts";
 import { startHardhatNode } from "../../lib/devnet/node.ts";
@@ -266,7 +284,9 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       const onchainRound = await opsPerSecond(n.onchain, sendTransfer);
       rounds.onchain.push(onchainRound.perSec);
       ctx.log(`on-chain${tag}: ${round(onchainRound.perSec)} transfers/s`);
-      ctx.log(`off-chain pipeline${tag}: ${n.pipeline} payments, payer thread signs → payee thread verifies + stores + acknowledges (${best.name})`);
+      ctx.log(
+        `off-chain pipeline${tag}: ${n.pipeline} payments, payer thread signs → payee thread (+ ${PIPELINE_VERIFIERS - 1} helper verifier thread) verifies + stores + acknowledges (${best.name})`,
+      );
       const p = await measurePipeline({
         count: n.pipeline,
         chainId: node.chainId,
@@ -277,7 +297,7 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       rounds.pipeline.push(p.perSec);
       if (!pipelineDetail || p.perSec > pipelineDetail.perSec) pipelineDetail = p;
       ctx.log(
-        `off-chain pipeline${tag}: ${round(p.perSec)} payments/s (payer busy ${round(p.payerBusyShare * 100)}%, payee busy ${round(p.payeeBusyShare * 100)}% of the time, crypto ${p.crypto})`,
+        `off-chain pipeline${tag}: ${round(p.perSec)} payments/s (payer busy ${round(p.payerBusyShare * 100)}%, payee busy ${round(p.payeeBusyShare * 100)}% of the time; CPU µs per payment: payer ${round(p.cpuMicrosPerPayment.payer)}, payee ${round(p.cpuMicrosPerPayment.payee)}, helper verifiers ${round(p.cpuMicrosPerPayment.helperVerifiers)}; crypto ${p.crypto})`,
       );
       ctx.log(`off-chain single thread${tag}: ${n.offchain} payments (sign, then verify + durable store) with ${best.name}`);
       const single = await measurePayments(n.offchain, false, best.signer!, best.verifier!, `best-${r}`);
@@ -324,7 +344,7 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       onchainTransfersPerSec: round(onchain.perSec),
       ratio: round(ratio, 2),
       ratioBasis:
-        "offchainPaymentsPerSec / onchainTransfersPerSec, same run, each the best of `rounds` interleaved rounds: offchainPaymentsPerSec is the two-thread pipeline (payer thread signs, payee thread verifies + stores + acknowledges), payer and payee working in parallel as on two machines",
+        "offchainPaymentsPerSec / onchainTransfersPerSec, same run, each the best of `rounds` interleaved rounds: offchainPaymentsPerSec is the pipeline of one process (payer thread signs; payee thread checks, stores and acknowledges in order, its signature checks shared with `pipeline.verifierThreads` − 1 helper threads), payer and payee working in parallel as on two machines, all threads sharing this machine's cores",
       ratioMedian: round(ratioMedian, 2),
       offchainPaymentsPerSecSingleThread: round(offchain.perSec),
       ratioSingleThread: round(ratioSingleThread, 2),
@@ -338,11 +358,13 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
         payments: n.pipeline,
         batch: PIPELINE_BATCH,
         window: PIPELINE_WINDOW,
+        verifierThreads: pipeline.verifiers,
         crypto: pipeline.crypto,
         payerBusyShare: round(pipeline.payerBusyShare, 3),
         payeeBusyShare: round(pipeline.payeeBusyShare, 3),
+        cpuMicrosPerPayment: Object.fromEntries(Object.entries(pipeline.cpuMicrosPerPayment).map(([k, v]) => [k, round(v, 2)])),
         ms: round(pipeline.ms),
-        note: "busy shares and ms of the best round",
+        note: "busy shares (wall time in the thread's handlers / phase time), CPU µs per payment of each thread (process.threadCpuUsage over the measured phase) and ms of the best round; cores ÷ cpuMicrosPerPayment.total bounds what an otherwise idle machine could do",
       },
       offchainCrypto: best.name,
       offchainPaymentsPerSecJsCrypto: round(offchainJs.perSec),
@@ -363,10 +385,12 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       method: {
         onchain: "eth_sendTransaction (node-unlocked account, fixed gas) + eth_getTransactionReceipt, sequential, hardhat node automine over HTTP",
         offchain:
-          "ONE process, two worker threads: the payer thread signs each next EIP-712 BalanceProof and streams it over a MessagePort; the payee thread recomputes the digest, verifies the signature (public-key recovery, strict v and low-s), checks nonce + 1 and a growing amount, appends every verified signed state to a JsonFileStore journal (group commit: one write(2) per batch, no fsync, before the acknowledgement) and acknowledges cumulatively after each batch; at most `pipeline.window` payments unacknowledged; timed from the first signature to the last acknowledgement",
+          "ONE process, worker threads: the payer thread signs each next EIP-712 BalanceProof (libsecp256k1) and streams it over a MessagePort in batches of `pipeline.batch`, at most `pipeline.window` unacknowledged; the payee thread numbers the batches and has their signatures checked round-robin by itself and `pipeline.verifierThreads` − 1 helper threads (per payment: rebuild the state from what arrived, recompute its EIP-712 digest, verify with the product verifier nativeBytesVerifier — strict 65 bytes, v 27/28, low s, public key recovered with the given v and compared with the payer's key learned once from the first proof and checked against its address); then, strictly in order and only once checked, the payee checks nonce = previous + 1 and a growing cumulative amount, writes the newest verified signed state of the batch to the JsonFileStore journal (one write(2), no fsync; it supersedes every earlier state of the channel: amounts are cumulative and the contract takes the highest nonce) and only then acknowledges cumulatively; timed from the first signature to the last acknowledgement",
         offchainSingleThread:
           "the same per-payment work on one thread, one payment after another: sign, then recompute the digest, verify and append to the journal (one write(2) per payment, no fsync)",
-        hashing: "EIP-712 digests (struct hash + 0x1901 digest, cached domain separator) with native Keccak-256 (optional dependency keccak) when installed, else viem's; the JS-crypto figure uses viem for both keccak and secp256k1",
+        hashing: "EIP-712 digests (precomputed type hash and domain separator, struct encoding and 0x1901 input in reused buffers, two keccaks) with native Keccak-256 (optional dependency keccak) when installed, else viem's; the JS-crypto figure uses viem for both keccak and secp256k1",
+        changes:
+          "until 2026-11-25 (H18) the payee verified on its own thread only, recovered an uncompressed key per proof and journalled every payment's state (one write per batch); now: helper verifier thread(s), compressed recovery compared with the learned key, newest state per batch journalled",
       },
       loadAverageAtStart,
       machine: machineInfo(),
@@ -387,12 +411,23 @@ const KECCAK_NAME = loadNativeKeccak256() ? "libkeccak (native, optional depende
 const PIPELINE_BATCH = 64;
 /** Most payments the payer may have sent without an acknowledgement. */
 const PIPELINE_WINDOW = 1_024;
+/**
+ * Threads that verify signatures on the payee's side: the payee thread itself plus
+ * PIPELINE_VERIFIERS − 1 helper threads, batches dealt round-robin. Signature checks of different
+ * payments are independent; what must be sequential (nonce + 1, growing amount, store, ack) stays
+ * on the payee thread, in order. With 2 the process keeps both of a 2-core machine's cores busy
+ * (payer ≈ 45 µs per payment, payee ≈ 65 µs: alone on one core the payee is the bottleneck).
+ */
+export const PIPELINE_VERIFIERS = 2;
 const PIPELINE_CHANNEL_ID = 2_000_000n;
 const PIPELINE_AMOUNT_WEI = 1_000n;
 
 interface PipelineSetup {
-  role: "payer" | "payee";
+  role: "payer" | "payee" | "verifier";
+  /** payer: to the payee; payee: to the payer; verifier: to the payee. */
   port: MessagePort;
+  /** payee only: one port per helper verifier thread. */
+  verifierPorts: MessagePort[];
   chainId: number;
   contract: Address;
   payerKey: Hex;
@@ -401,59 +436,132 @@ interface PipelineSetup {
   /** Nonces at which the payee reports a phase done. */
   targets: bigint[];
 }
-/** payer → payee: consecutive payments (nonce, cumulative amount, payer's signature). */
-type PaymentBatch = { nonce: bigint; transferredWei: bigint; signature: Hex }[];
+/** One payment on the wire: the new state's nonce and cumulative amount, and the payer's signature of it. */
+type WirePayment = { nonce: bigint; transferredWei: bigint; signature: Hex };
+/** payer → payee: consecutive payments. */
+type PaymentBatch = WirePayment[];
 /** payee → payer: everything up to `nonce` is verified and stored; or why the payee stopped. */
 type PipelineAck = { nonce: bigint } | { error: string };
-/** main → payer: sign and send up to nonce `untilNonce`; main → both: stop. */
-type PipelineCommand = { phase: "run"; untilNonce: bigint } | { phase: "stop" };
-/** threads → main: a phase is done (payee: `busyMs` is cumulative); or why a thread stopped. */
-type PipelineReport = { ms: number; busyMs: number; crypto: string } | { error: string };
+/** payee → helper: verify these; helper → payee: index of the first payment whose signature is bad (−1: none). */
+type VerifyRequest = { seq: number; batch: PaymentBatch };
+type VerifyResult = { seq: number; badIndex: number };
+/** main → payer: sign and send up to nonce `untilNonce`; main → any: report CPU time, or stop. */
+type PipelineCommand = { phase: "run"; untilNonce: bigint } | { phase: "cpu" } | { phase: "stop" };
+/** threads → main: a phase is done (payee: `busyMs` is cumulative); this thread's CPU time so far; or why a thread stopped. */
+type PipelineReport =
+  | { kind: "phase"; ms: number; busyMs: number; crypto: string }
+  | { kind: "cpu"; cpuMicros: number }
+  | { kind: "error"; error: string };
 
 const PIPELINE_WARMUP = 500;
 
+/** CPU time (user + system) this thread has used, µs. */
+const threadCpuMicros = () => {
+  const { user, system } = process.threadCpuUsage();
+  return user + system;
+};
+
 /**
- * Run the pipeline in two worker threads of this process (this module, loaded as a worker) and
- * return payments/s of the measured phase (after a warm-up phase of PIPELINE_WARMUP payments).
+ * Run the pipeline in worker threads of this process (this module, loaded as a worker): a payer, a
+ * payee, and PIPELINE_VERIFIERS − 1 helpers verifying for the payee. Returns payments/s of the
+ * measured phase (after a warm-up phase of PIPELINE_WARMUP payments) and the CPU time each thread
+ * spent per payment in it.
  */
-async function measurePipeline(options: { count: number; chainId: number; contract: Address; payerKey: Hex; storeDir: string }) {
+export async function measurePipeline(options: { count: number; chainId: number; contract: Address; payerKey: Hex; storeDir: string; verifiers?: number }) {
+  const verifiers = Math.max(1, options.verifiers ?? PIPELINE_VERIFIERS);
   const { port1, port2 } = new MessageChannel();
+  const helperChannels = Array.from({ length: verifiers - 1 }, () => new MessageChannel());
   const payerAddress = privateKeySigner(options.payerKey).address;
   // The payee reports when it has stored each phase's last payment.
   const targets = [BigInt(PIPELINE_WARMUP), BigInt(PIPELINE_WARMUP + options.count)];
   const common = { chainId: options.chainId, contract: options.contract, payerKey: options.payerKey, payerAddress, storeDir: options.storeDir, targets };
-  const start = (role: "payer" | "payee", port: MessagePort) =>
-    new Worker(new URL(import.meta.url), { workerData: { powerlanChannelsPipeline: { ...common, role, port } }, transferList: [port] });
-  const payer = start("payer", port1);
-  const payee = start("payee", port2);
-  const exited = [payer, payee].map((w) => new Promise((resolve) => w.once("exit", resolve)));
-  const reportOf = (w: Worker, name: string) =>
-    new Promise<{ ms: number; busyMs: number; crypto: string }>((resolve, reject) => {
-      w.once("message", (m: PipelineReport) => ("error" in m ? reject(new Error(`pipeline ${name}: ${m.error}`)) : resolve(m)));
-      w.once("error", reject);
+  const start = (role: PipelineSetup["role"], port: MessagePort, verifierPorts: MessagePort[] = []) =>
+    new Worker(new URL(import.meta.url), {
+      workerData: { powerlanChannelsPipeline: { ...common, role, port, verifierPorts } satisfies PipelineSetup },
+      transferList: [port, ...verifierPorts],
     });
+  const payer = start("payer", port1);
+  const payee = start(
+    "payee",
+    port2,
+    helperChannels.map((c) => c.port1),
+  );
+  const helpers = helperChannels.map((c) => start("verifier", c.port2));
+  const all = [payer, payee, ...helpers];
+  const exited = all.map((w) => new Promise((resolve) => w.once("exit", resolve)));
+  // Every report a thread sends, in order; `next` takes the next one of a kind. A failure of any
+  // thread fails every wait (the payee also tells the payer, which stops sending).
+  const inboxes = new Map<Worker, PipelineReport[]>();
+  let failure: Error | null = null;
+  let waiters: (() => void)[] = [];
+  const notify = () => {
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
+  };
+  all.forEach((w, i) => {
+    const name = i === 0 ? "payer" : i === 1 ? "payee" : `verifier ${i - 1}`;
+    inboxes.set(w, []);
+    w.on("message", (m: PipelineReport) => {
+      if (m.kind === "error") failure ??= new Error(`pipeline ${name}: ${m.error}`);
+      else inboxes.get(w)!.push(m);
+      notify();
+    });
+    w.on("error", (error) => {
+      failure ??= error;
+      notify();
+    });
+  });
+  const next = async <K extends "phase" | "cpu">(w: Worker, kind: K): Promise<Extract<PipelineReport, { kind: K }>> => {
+    const inbox = inboxes.get(w)!;
+    for (;;) {
+      if (failure) throw failure;
+      const i = inbox.findIndex((r) => r.kind === kind);
+      if (i >= 0) return inbox.splice(i, 1)[0] as Extract<PipelineReport, { kind: K }>;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  const cpuOfAll = async () => {
+    for (const w of all) w.postMessage({ phase: "cpu" } satisfies PipelineCommand);
+    return Promise.all(all.map(async (w) => (await next(w, "cpu")).cpuMicros));
+  };
   const phase = async (untilNonce: bigint) => {
-    const reports = Promise.all([reportOf(payer, "payer"), reportOf(payee, "payee")]);
     payer.postMessage({ phase: "run", untilNonce } satisfies PipelineCommand);
-    const [p, q] = await reports;
+    const [p, q] = await Promise.all([next(payer, "phase"), next(payee, "phase")]);
     return { payer: p, payee: q };
   };
   try {
-    const warm = await phase(targets[0]); // warm-up: JIT, native module, public-key cache, journal file
+    const warm = await phase(targets[0]); // warm-up: JIT, native modules, the payer's public key, journal file
+    const cpuBefore = await cpuOfAll();
     const { payer: p, payee: q } = await phase(targets[1]);
+    const cpuAfter = await cpuOfAll();
+    const perPayment = cpuAfter.map((after, i) => (after - cpuBefore[i]) / options.count);
+    const helpersCpu = perPayment.slice(2).reduce((a, b) => a + b, 0);
     return {
       perSec: (options.count * 1000) / p.ms,
       ms: p.ms,
+      verifiers,
       payerBusyShare: p.busyMs / p.ms,
       payeeBusyShare: (q.busyMs - warm.payee.busyMs) / p.ms,
+      cpuMicrosPerPayment: {
+        payer: perPayment[0],
+        payee: perPayment[1],
+        helperVerifiers: helpersCpu,
+        total: perPayment.reduce((a, b) => a + b, 0),
+      },
       crypto: p.crypto === q.crypto ? p.crypto : `payer ${p.crypto}, payee ${q.crypto}`,
     };
   } finally {
-    for (const w of [payer, payee]) w.postMessage({ phase: "stop" } satisfies PipelineCommand);
+    for (const w of all) w.postMessage({ phase: "stop" } satisfies PipelineCommand);
     const timeout = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
     await Promise.race([Promise.all(exited), timeout]);
-    await Promise.all([payer.terminate(), payee.terminate()]);
+    await Promise.all(all.map((w) => w.terminate()));
   }
+}
+
+/** Answer main's CPU-time question (any thread; they are idle between phases when main asks). */
+function answerCpu(control: MessagePort) {
+  control.postMessage({ kind: "cpu", cpuMicros: threadCpuMicros() } satisfies PipelineReport);
 }
 
 /** The payer thread: sign the next proof, send in batches, never more than the window ahead. */
@@ -474,6 +582,7 @@ function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
   });
   const nextAck = () => new Promise<void>((resolve) => (wake = resolve));
   control.on("message", async (command: PipelineCommand) => {
+    if (command.phase === "cpu") return answerCpu(control);
     if (command.phase === "stop") {
       setup.port.close();
       control.close();
@@ -499,85 +608,185 @@ function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
         busyMs += performance.now() - busyFrom;
         if (acked < last && !failure) await nextAck();
       }
-      control.postMessage({ ms: performance.now() - t0, busyMs, crypto } satisfies PipelineReport);
+      control.postMessage({ kind: "phase", ms: performance.now() - t0, busyMs, crypto } satisfies PipelineReport);
     } catch (error) {
-      control.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies PipelineReport);
+      control.postMessage({ kind: "error", error: error instanceof Error ? error.message : String(error) } satisfies PipelineReport);
     }
   });
 }
 
-/** What the payee stores per payment: the signed state (journal line) — the latest one wins in the map. */
+/**
+ * The payee's signature check of one batch, on whichever thread runs it: per payment rebuild the
+ * state from what arrived, recompute its EIP-712 digest and verify the payer's signature with the
+ * product's verifier (nativeCrypto.ts: strict 65 bytes, v 27/28, low s, recovery compared with the
+ * payer's learned public key; viem's strict verifier without the native module). Returns the index
+ * of the first payment whose signature is not the payer's, or −1.
+ */
+function batchSignatureChecker(setup: PipelineSetup): { check: (batch: PaymentBatch) => Promise<number>; crypto: string } {
+  const domain = channelsDomain(setup.chainId, setup.contract);
+  const proofOf = (p: WirePayment): BalanceProof => ({
+    channelId: PIPELINE_CHANNEL_ID,
+    nonce: p.nonce,
+    transferredAToBWei: p.transferredWei,
+    transferredBToAWei: 0n,
+    locksRoot: ZERO_ROOT,
+  });
+  const native = nativeBytesVerifier();
+  if (native) {
+    return {
+      crypto: `libsecp256k1 (native), keccak ${KECCAK_NAME}`,
+      check: async (batch) => {
+        for (let i = 0; i < batch.length; i++) {
+          const sig = signatureBytes(batch[i].signature);
+          if (!sig || !native(nativeBalanceProofDigestBytes(domain, proofOf(batch[i])), sig, setup.payerAddress)) return i;
+        }
+        return -1;
+      },
+    };
+  }
+  return {
+    crypto: "viem/noble (JavaScript)",
+    check: async (batch) => {
+      for (let i = 0; i < batch.length; i++) {
+        if (!(await viemVerifier(balanceProofDigest(domain, proofOf(batch[i])), batch[i].signature, setup.payerAddress))) return i;
+      }
+      return -1;
+    },
+  };
+}
+
+/** A helper verifier thread: checks the signatures of the batches the payee hands it, in the order they come. */
+function pipelineVerifier(setup: PipelineSetup, control: MessagePort) {
+  const { check } = batchSignatureChecker(setup);
+  let queue = Promise.resolve();
+  setup.port.on("message", (request: VerifyRequest) => {
+    queue = queue.then(async () => {
+      setup.port.postMessage({ seq: request.seq, badIndex: await check(request.batch) } satisfies VerifyResult);
+    });
+  });
+  control.on("message", (command: PipelineCommand) => {
+    if (command.phase === "cpu") return answerCpu(control);
+    if (command.phase !== "stop") return;
+    setup.port.close();
+    control.close();
+  });
+}
+
+/** What the payee stores for the channel: the newest signed state (its journal line) — the latest one wins in the map. */
 type StoredPayment = { rev: number; proof: ReturnType<typeof toStoredProof>; sig: Hex };
 
-/** The payee thread: per payment recompute the digest, verify, check it moves forward; store the batch; ack per batch. */
+/**
+ * The payee thread. Batches are numbered as they arrive; batch k's signatures are checked by
+ * verifier k mod PIPELINE_VERIFIERS (0: this thread, right away; others: a helper thread). Batches
+ * are then committed strictly in order, each only once its signatures are checked: per payment
+ * nonce = previous + 1 and a growing cumulative amount, then the newest state of the batch goes to
+ * the journal (one put = one write(2)) BEFORE the cumulative ack. Storing the newest state is the
+ * durable record of every payment up to it: amounts are cumulative and the contract takes only the
+ * highest nonce, so an older state of the same channel is never needed again (the keyed store
+ * replaces it anyway).
+ */
 function pipelinePayee(setup: PipelineSetup, control: MessagePort) {
-  const native = nativeVerifier();
-  const verify = native ?? viemVerifier;
-  const digest = native ? nativeBalanceProofDigest : balanceProofDigest;
-  const crypto = native ? `libsecp256k1 (native), keccak ${KECCAK_NAME}` : "viem/noble (JavaScript)";
-  const domain = channelsDomain(setup.chainId, setup.contract);
+  const { check, crypto } = batchSignatureChecker(setup);
   const store = new JsonFileStore<StoredPayment>({
     dir: setup.storeDir,
     isNewer: (a, b) => a.rev > b.rev,
   });
   const key = `${setup.chainId}:${setup.contract.toLowerCase()}:${PIPELINE_CHANNEL_ID}`;
+  const verifiers = setup.verifierPorts.length + 1;
   const targets = [...setup.targets];
+  let received = 0; // batches received so far (the next one's number)
+  let committed = 0; // batches committed so far (the next one to commit)
+  const pending = new Map<number, { batch: PaymentBatch; badIndex: number | null }>();
   let stored = 0n;
   let storedWei = 0n;
   let busyMs = 0;
   let failed = false;
-  // Batches arrive in order on one port; each is handled to the end before the next (no await
-  // yields to another batch: the verifier resolves at once), so the checks see a consistent state.
-  setup.port.on("message", async (batch: PaymentBatch) => {
-    if (failed) return;
-    const busyFrom = performance.now();
-    // Group commit: the batch's verified states go to the journal in one write before the ack.
-    const accepted: [string, StoredPayment][] = [];
-    try {
-      for (const payment of batch) {
-        if (payment.nonce !== stored + 1n) throw new Error(`nonce ${payment.nonce} after ${stored}`);
-        if (payment.transferredWei <= storedWei) throw new Error(`amount ${payment.transferredWei} does not grow`);
-        const proof: BalanceProof = {
-          channelId: PIPELINE_CHANNEL_ID,
-          nonce: payment.nonce,
-          transferredAToBWei: payment.transferredWei,
-          transferredBToAWei: 0n,
-          locksRoot: ZERO_ROOT,
-        };
-        if (!(await verify(digest(domain, proof), payment.signature, setup.payerAddress))) {
-          throw new Error(`payment ${payment.nonce}: signature is not the payer's`);
-        }
-        accepted.push([key, { rev: Number(payment.nonce), proof: toStoredProof(proof), sig: payment.signature }]);
+
+  const fail = (message: string) => {
+    failed = true;
+    setup.port.postMessage({ error: message } satisfies PipelineAck);
+    control.postMessage({ kind: "error", error: message } satisfies PipelineReport);
+  };
+
+  /** Commit every batch whose turn it is and whose signatures are checked. */
+  const commitReady = () => {
+    for (let entry = pending.get(committed); entry && entry.badIndex !== null && !failed; entry = pending.get(committed)) {
+      pending.delete(committed);
+      committed++;
+      let newest: WirePayment | null = null;
+      let error: string | null = null;
+      for (let i = 0; i < entry.batch.length; i++) {
+        const payment = entry.batch[i];
+        if (i === entry.badIndex) error = `payment ${payment.nonce}: signature is not the payer's`;
+        else if (payment.nonce !== stored + 1n) error = `nonce ${payment.nonce} after ${stored}`;
+        else if (payment.transferredWei <= storedWei) error = `amount ${payment.transferredWei} does not grow`;
+        if (error) break;
         stored = payment.nonce;
         storedWei = payment.transferredWei;
+        newest = payment;
       }
-      // Every payment of the batch is in the journal (one write(2)) before it is acknowledged.
-      if (store.putMany(accepted) !== accepted.length) throw new Error("store refused a payment");
-      setup.port.postMessage({ nonce: stored } satisfies PipelineAck);
-    } catch (error) {
-      // Keep what was verified before the bad payment (nothing after it), then stop.
       try {
-        store.putMany(accepted);
-      } catch {
-        // The error below is what matters.
+        // Keep what was verified before a bad payment (nothing after it); then ack or stop.
+        if (newest) {
+          const proof: BalanceProof = { channelId: PIPELINE_CHANNEL_ID, nonce: newest.nonce, transferredAToBWei: newest.transferredWei, transferredBToAWei: 0n, locksRoot: ZERO_ROOT };
+          if (!store.put(key, { rev: Number(newest.nonce), proof: toStoredProof(proof), sig: newest.signature })) error ??= "store refused a payment";
+        }
+      } catch (storeError) {
+        error ??= `store: ${storeError instanceof Error ? storeError.message : String(storeError)}`;
       }
-      failed = true;
-      const message = error instanceof Error ? error.message : String(error);
-      setup.port.postMessage({ error: message } satisfies PipelineAck);
-      control.postMessage({ error: message } satisfies PipelineReport);
-      return;
-    } finally {
-      busyMs += performance.now() - busyFrom;
+      if (error) return fail(error);
+      setup.port.postMessage({ nonce: stored } satisfies PipelineAck);
+      while (targets.length > 0 && stored >= targets[0]) {
+        targets.shift();
+        control.postMessage({ kind: "phase", ms: 0, busyMs, crypto } satisfies PipelineReport);
+      }
     }
-    while (targets.length > 0 && stored >= targets[0]) {
-      targets.shift();
-      control.postMessage({ ms: 0, busyMs, crypto } satisfies PipelineReport);
-    }
-  });
+  };
+
+  // One event at a time, in arrival order (the JavaScript checker awaits; the native one does not).
+  let queue = Promise.resolve();
+  const serially = (work: () => Promise<void> | void) => {
+    queue = queue.then(async () => {
+      if (failed) return;
+      const busyFrom = performance.now();
+      try {
+        await work();
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error));
+      } finally {
+        busyMs += performance.now() - busyFrom;
+      }
+    });
+  };
+  setup.port.on("message", (batch: PaymentBatch) =>
+    serially(async () => {
+      const seq = received++;
+      const verifier = seq % verifiers;
+      if (verifier === 0) {
+        pending.set(seq, { batch, badIndex: await check(batch) });
+        commitReady();
+      } else {
+        pending.set(seq, { batch, badIndex: null });
+        setup.verifierPorts[verifier - 1].postMessage({ seq, batch } satisfies VerifyRequest);
+      }
+    }),
+  );
+  for (const port of setup.verifierPorts) {
+    port.on("message", (result: VerifyResult) =>
+      serially(() => {
+        const entry = pending.get(result.seq);
+        if (!entry) throw new Error(`verifier result for unknown batch ${result.seq}`);
+        entry.badIndex = result.badIndex;
+        commitReady();
+      }),
+    );
+  }
   control.on("message", (command: PipelineCommand) => {
+    if (command.phase === "cpu") return answerCpu(control);
     if (command.phase !== "stop") return;
     store.close();
     setup.port.close();
+    for (const port of setup.verifierPorts) port.close();
     control.close();
   });
 }
@@ -586,5 +795,6 @@ function pipelinePayee(setup: PipelineSetup, control: MessagePort) {
 if (!isMainThread && parentPort && (workerData as { powerlanChannelsPipeline?: PipelineSetup } | null)?.powerlanChannelsPipeline) {
   const setup = (workerData as { powerlanChannelsPipeline: PipelineSetup }).powerlanChannelsPipeline;
   if (setup.role === "payer") pipelinePayer(setup, parentPort);
-  else pipelinePayee(setup, parentPort);
+  else if (setup.role === "payee") pipelinePayee(setup, parentPort);
+  else pipelineVerifier(setup, parentPort);
 }
