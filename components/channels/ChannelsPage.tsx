@@ -2,7 +2,8 @@
 
 /**
  * The Channels page: a household's payment channel with the LAN hub, paying other households
- * through the hub, and the latest payments. Also `ChannelSummaryCard` for the trading page.
+ * through the hub, the delivery streams of its channel-paid trades (run while the page is open),
+ * and the latest payments. Also `ChannelSummaryCard` for the trading page.
  */
 import Link from "next/link";
 import type { Address } from "viem";
@@ -11,14 +12,17 @@ import { formatPLC } from "@/lib/format";
 import { useDeployment, useWallet, type Deployment } from "@/lib/hooks/useDeployment";
 import { Card, Notice, SkeletonRows, Stat } from "../ui";
 import { ChannelCard } from "./ChannelCard";
+import { DeliveryStreamsCard } from "./DeliveryStreamsCard";
 import { PayCard } from "./PayCard";
 import { PaymentsCard } from "./PaymentsCard";
+import { useDeliveryStreams } from "./useDeliveryStreams";
 import { useHouseholdHub, type HouseholdHubState } from "./useHouseholdHub";
 
 export function ChannelsPage() {
   const d = useDeployment();
   const { address: me } = useWallet();
   const state = useHouseholdHub(d, me);
+  const streams = useDeliveryStreams(d, me, state);
   if (!d.deployed) {
     return (
       <Notice tone="warn">
@@ -32,6 +36,7 @@ export function ChannelsPage() {
         <div className="min-w-0 space-y-4 lg:col-span-2">
           <ChannelCard d={d} me={me} state={state} />
           <PayCard d={d} me={me} state={state} />
+          <DeliveryStreamsCard me={me} hubState={state} streams={streams} />
           <PaymentsCard me={me} state={state} />
         </div>
         <div className="min-w-0 space-y-4">

@@ -51,6 +51,8 @@ export interface HouseholdChannel {
 
 export interface HouseholdHubState {
   hub?: HouseholdHub;
+  /** This chain's storage namespace (its genesis block hash, shortened): local states are kept per chain. */
+  namespace?: string;
   info?: HubInfo;
   /** Why the hub service cannot be used (not reachable, no hub on this network). */
   infoError: { title: string; message: string } | null;
@@ -66,7 +68,7 @@ export interface HouseholdHubState {
 }
 
 /** Serialise this account's channel work across tabs (Web Locks), or in-page when unsupported. */
-function webLock(name: string) {
+export function webLock(name: string) {
   let queue: Promise<unknown> = Promise.resolve();
   return <T,>(fn: () => Promise<T>): Promise<T> => {
     const locks = typeof navigator !== "undefined" ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
@@ -254,6 +256,7 @@ export function useHouseholdHub(d: Deployment, me?: Address): HouseholdHubState 
 
   return {
     hub,
+    namespace: genesis.data?.slice(2, 14),
     info: info.data,
     infoError: info.error ? explainChannelError(info.error) : null,
     stepError,

@@ -54,6 +54,26 @@ function Two({ main, sub }: { main: ReactNode; sub?: ReactNode }) {
   );
 }
 
+/** The money of an interval's channel-paid takes: streamed off-chain, so no escrow and no on-chain amount. */
+function ChannelMoney({ r }: { r: HistoryRow }) {
+  const value = r.channelReceivedWei - r.channelPaidWei;
+  if (r.channelPending || value === 0n) {
+    return (
+      <span className="text-xs text-violet-700" data-testid="channel-money" title="No escrow: the buyer pays the seller through the LAN hub as the energy is metered">
+        paid through channels
+      </span>
+    );
+  }
+  return (
+    <span data-testid="channel-money">
+      <Two
+        main={<span className={value > 0n ? "text-emerald-700" : ""}>{value > 0n ? "+" : "−"}{formatPLC(value > 0n ? value : -value, undefined, false)}</span>}
+        sub={<span className="text-violet-700">paid through channels</span>}
+      />
+    </span>
+  );
+}
+
 function Plc({ wei, sign = false, testId }: { wei: bigint; sign?: boolean; testId?: string }) {
   const tone = !sign || wei === 0n ? "" : wei > 0n ? "text-emerald-700" : "text-rose-700";
   return (
@@ -327,6 +347,9 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                     r.escrowedWei > 0n ? (
                       // A bilateral take: escrowed at take time, paid for metered delivery at settlement.
                       <Two main={<span>{formatPLC(r.escrowedWei, undefined, false)}</span>} sub="escrowed, awaiting delivery" />
+                    ) : r.channelWh > 0n ? (
+                      // A channel-paid take: no escrow; the buyer streams the money through the hub as it is delivered.
+                      <ChannelMoney r={r} />
                     ) : (
                       dash
                     )
@@ -341,6 +364,9 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                       }
                       sub={r.receivedWei > 0n && r.paidWei > 0n ? `paid ${formatPLC(r.paidWei, undefined, false)}` : r.receivedWei > 0n ? "received" : "paid"}
                     />
+                  )}
+                  {r.channelWh > 0n && (r.receivedWei > 0n || r.paidWei > 0n || r.escrowedWei > 0n) && (
+                    <span className="block text-xs text-violet-700">+ {formatEnergy(r.channelWh)} paid through channels</span>
                   )}
                 </td>
                 <td className="num py-1.5 pr-2" data-field="charges">

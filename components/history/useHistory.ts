@@ -4,7 +4,8 @@
  * Reads for the history page, as react-query queries (refreshed every few seconds, like the trading
  * page's reads):
  * - the household's own facts, from events filtered by its address on the node (indexed topics):
- *   its orders (OrderPlaced → getOrder), bilateral takes (OfferTaken as buyer and as seller), its
+ *   its orders (OrderPlaced → getOrder), bilateral takes (OfferTaken as buyer and as seller; the
+ *   grid fees of its channel-paid takes as seller from ChannelTakeSettled), its
  *   settlements (OrderSettled, SellerSettled; a take's OrderSettled names the buyer as owner, so as
  *   seller its takes' settlements are read by interval and matched on the take id), meter readings (ReadingRecorded), certificates
  *   (CertificateMinted) and credit score updates (CreditScoreUpdated); per interval it touches, the
@@ -83,7 +84,7 @@ export function useHouseholdHistory(d: Deployment, account: Address | undefined)
       const market = d.market!;
       const me = account!;
       const ev = { address: market, abi: energyMarketAbi, fromBlock: FROM } as const;
-      const [placed, bought, sold, orderSettled, sellerEvents, readingEvents, certEvents, scoreEvents, currentScore] = await Promise.all([
+      const [placed, bought, sold, orderSettled, sellerEvents, readingEvents, certEvents, scoreEvents, currentScore, channelFees] = await Promise.all([
         c.getContractEvents({ ...ev, eventName: "OrderPlaced", args: { owner: me } }),
         c.getContractEvents({ ...ev, eventName: "OfferTaken", args: { buyer: me } }),
         c.getContractEvents({ ...ev, eventName: "OfferTaken", args: { seller: me } }),
@@ -93,6 +94,7 @@ export function useHouseholdHistory(d: Deployment, account: Address | undefined)
         c.getContractEvents({ address: certificate!, abi: energyCertificateAbi, eventName: "CertificateMinted", args: { to: me }, fromBlock: FROM }),
         c.getContractEvents({ address: ledger!, abi: meterLedgerAbi, eventName: "CreditScoreUpdated", args: { account: me }, fromBlock: FROM }),
         c.readContract({ address: ledger!, abi: meterLedgerAbi, functionName: "creditScoreOf", args: [me] }),
+        c.getContractEvents({ ...ev, eventName: "ChannelTakeSettled", args: { seller: me } }),
       ]);
       const ids = placed.map((e) => e.args.orderId!).slice(-ORDERS_LIMIT);
       const orders = (await Promise.all(
@@ -149,6 +151,12 @@ export function useHouseholdHistory(d: Deployment, account: Address | undefined)
         readings,
         certificates: certEvents.map((e) => ({ interval: e.args.interval!, energyWh: e.args.energyWh! })),
         scoreUpdates,
+        channelTakeSettlements: channelFees.map((e) => ({
+          takeId: e.args.takeId!,
+          deliveredWh: e.args.deliveredWh!,
+          gridFeeWei: e.args.gridFeeWei!,
+          debtWei: e.args.debtWei!,
+        })),
       };
 
       // The intervals the rows will show, and their state, tariffs and start time.

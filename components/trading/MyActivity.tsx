@@ -1,9 +1,14 @@
 "use client";
 
-/** My orders (cancel while the gate is open) and my fills: auction results and bilateral takes. */
+/**
+ * My orders (cancel while the gate is open) and my fills: auction results and bilateral takes. A
+ * take of a channel-paid offer shows "paid through channels" instead of an escrowed amount: its
+ * money goes buyer → hub → seller off-chain, as the energy is delivered (Channels page).
+ */
+import Link from "next/link";
 import type { Address } from "viem";
 import { energyMarketAbi } from "@/lib/contracts";
-import { SIDE, intervalOfOrderId, orderStatus } from "@/lib/app/orderbook";
+import { SIDE, intervalOfOrderId, isChannelTake, orderStatus } from "@/lib/app/orderbook";
 import { displayName } from "@/lib/app/names";
 import { deliveryWords } from "@/lib/app/settlement";
 import { bidLockWei, formatEnergy, formatKWh, formatPLC, formatPricePerKWh, sellerProceedsWei } from "@/lib/format";
@@ -11,6 +16,7 @@ import type { Deployment } from "@/lib/hooks/useDeployment";
 import type { MyOrder, TakeFill } from "@/lib/hooks/useMarket";
 import { useWrite } from "@/lib/hooks/useWrite";
 import { Card, Empty, Notice, SkeletonRows } from "../ui";
+import { ChannelBadge } from "./OrderBook";
 
 const STATUS_STYLE: Record<string, string> = {
   open: "bg-emerald-50 text-emerald-800",
@@ -77,6 +83,7 @@ export function MyOrders({
                       <span className={`badge ${STATUS_STYLE[status] ?? ""}`} data-testid="order-status">
                         {status}
                       </span>
+                      {o.channelPaid && <ChannelBadge />}
                     </td>
                     <td className="py-1.5 text-right">
                       {cancellable && d.market && (
@@ -190,6 +197,7 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
               })}
               {(takes ?? []).map((t) => {
                 const bought = t.buyer.toLowerCase() === lower;
+                if (isChannelTake(t)) return <ChannelTakeRow key={`${t.offerId}-${t.blockNumber}-${t.buyer}`} t={t} bought={bought} />;
                 return (
                   <tr key={`${t.offerId}-${t.blockNumber}-${t.buyer}`} className="border-b border-slate-50">
                     <td className="py-1.5 text-slate-700">#{intervalOfOrderId(t.offerId).toString()}</td>
@@ -226,5 +234,33 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
         </div>
       )}
     </Card>
+  );
+}
+
+/** A take of a channel-paid offer: no escrow, no on-chain money; paid through channels as delivered. */
+function ChannelTakeRow({ t, bought }: { t: TakeFill; bought: boolean }) {
+  return (
+    <tr className="border-b border-slate-50" data-testid={`channel-take-${t.offerId.toString()}`}>
+      <td className="py-1.5 text-slate-700">#{intervalOfOrderId(t.offerId).toString()}</td>
+      <td className={`py-1.5 font-medium ${bought ? "text-sky-700" : "text-amber-700"}`}>
+        {bought ? `bought from ${displayName(t.seller)}` : `sold to ${displayName(t.buyer)}`} · direct
+      </td>
+      <td className="num py-1.5">{formatKWh(t.energyWh)}</td>
+      <td className="num py-1.5 text-slate-400" title="Metered by the seller's meter; streamed minute by minute">
+        –
+      </td>
+      <td className="num py-1.5">{formatPricePerKWh(t.priceWeiPerKWh, false)}</td>
+      <td className="py-1.5 text-right text-xs text-slate-600" data-testid="take-amount">
+        paid through channels
+        <span className="block text-slate-400">
+          up to {formatPLC(bidLockWei(BigInt(t.priceWeiPerKWh), BigInt(t.energyWh)))}, as delivered
+        </span>
+      </td>
+      <td className="py-1.5 pl-3 text-xs">
+        <Link href="/channels" title="Streamed through the LAN hub as the energy is metered: see Delivery streams">
+          <ChannelBadge />
+        </Link>
+      </td>
+    </tr>
   );
 }

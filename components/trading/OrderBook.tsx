@@ -3,8 +3,11 @@
 /**
  * The interval's order book: offers (cheapest first) and bids (highest first), in merit order,
  * with who posted them, whether the previewed clearing would fill them, and "Take" on offers
- * (a direct bilateral trade at the offer's price).
+ * (a direct bilateral trade at the offer's price). Offers addressed to the viewer are listed apart;
+ * a channel-paid one (badge "channel") is taken without escrow and paid through the viewer's
+ * channel with the hub as the energy is delivered (the Channels page streams it).
  */
+import Link from "next/link";
 import { useState } from "react";
 import type { Address } from "viem";
 import { energyMarketAbi } from "@/lib/contracts";
@@ -204,13 +207,14 @@ function FragmentRow({
           </span>
         </td>
         <td className="num py-1.5 text-slate-700">{formatKWh(order.energyWh)}</td>
-        <td className="max-w-[9rem] truncate py-1.5 pl-3 text-slate-600" title={order.owner}>
+        <td className="max-w-[12rem] truncate py-1.5 pl-3 text-slate-600" title={order.owner}>
           {mine ? <span className="font-medium text-emerald-700">you</span> : displayName(order.owner)}
+          {order.channelPaid && <ChannelBadge />}
         </td>
         <td className="py-1.5 text-right">
           {canTake && (
-            <button type="button" className="btn btn-secondary btn-small" onClick={onTake} data-testid={`take-${order.id.toString()}`}>
-              {taking ? "Close" : "Take"}
+            <button type="button" className="btn btn-secondary btn-small whitespace-nowrap" onClick={onTake} data-testid={`take-${order.id.toString()}`}>
+              {taking ? "Close" : order.channelPaid ? "Take (pay via channel)" : "Take"}
             </button>
           )}
         </td>
@@ -223,6 +227,19 @@ function FragmentRow({
         </tr>
       )}
     </>
+  );
+}
+
+/** Marks an offer whose takes are paid through payment channels instead of escrow. */
+export function ChannelBadge() {
+  return (
+    <span
+      className="badge ml-1.5 bg-violet-50 text-violet-800"
+      title="Paid through payment channels: nothing is escrowed; the buyer pays the seller through the LAN hub as the energy is metered."
+      data-testid="channel-badge"
+    >
+      channel
+    </span>
   );
 }
 
@@ -249,7 +266,9 @@ function TakeForm({ order, d, params, onDone }: { order: BookOrder; d: Deploymen
           { label: "Take offer", address: d.market, abi: energyMarketAbi, functionName: "take", args: [order.id, Number(parsed.value)] },
           {
             title: "Take offer",
-            success: `Bought ${formatEnergy(parsed.value)} at ${formatPricePerKWh(order.priceWeiPerKWh)} for ${formatPLC(costWei)}.`,
+            success: order.channelPaid
+              ? `Bought ${formatEnergy(parsed.value)} at ${formatPricePerKWh(order.priceWeiPerKWh)}, paid through your channel as it is delivered (keep the Channels page open then).`
+              : `Bought ${formatEnergy(parsed.value)} at ${formatPricePerKWh(order.priceWeiPerKWh)} for ${formatPLC(costWei)}.`,
           },
         );
         if (receipts) onDone();
@@ -259,9 +278,19 @@ function TakeForm({ order, d, params, onDone }: { order: BookOrder; d: Deploymen
         Energy to buy (kWh)
         <input className="input mt-0.5 w-28 text-right" inputMode="decimal" value={text} onChange={(e) => setText(e.target.value)} />
       </label>
-      <span className="pb-1.5 text-xs text-slate-600">
-        Pay now: <b className="num">{formatPLC(costWei)}</b> from your vault
-      </span>
+      {order.channelPaid ? (
+        <span className="pb-1.5 text-xs text-slate-600">
+          Nothing locked now: up to <b className="num">{formatPLC(costWei)}</b> through your{" "}
+          <Link href="/channels" className="font-medium text-emerald-700 hover:underline">
+            channel
+          </Link>
+          , minute by minute as it is delivered
+        </span>
+      ) : (
+        <span className="pb-1.5 text-xs text-slate-600">
+          Pay now: <b className="num">{formatPLC(costWei)}</b> from your vault
+        </span>
+      )}
       <button type="submit" className="btn btn-primary btn-small" disabled={Boolean(error) || pending !== null}>
         Buy now
       </button>

@@ -2,7 +2,10 @@
 
 /**
  * Post an offer (sell) or a bid (buy) for the selected interval, validated against the interval's
- * regulator parameters (floor, cap, minimum size) before anything is sent.
+ * regulator parameters (floor, cap, minimum size) before anything is sent. An offer may be for one
+ * buyer only (bilateral: placeAddressedOffer), and such an offer may be paid through payment
+ * channels instead of escrow (placeChannelOffer: the buyer streams the money through the LAN hub
+ * as the energy is metered).
  */
 import { useState } from "react";
 import type { Address } from "viem";
@@ -35,7 +38,7 @@ export function OrderForm({
   paused?: boolean;
 }) {
   const { write, pending } = useWrite();
-  const [draft, setDraft] = useState<OrderDraft>({ side: "offer", price: "0.20", energy: "0.15", buyer: "" });
+  const [draft, setDraft] = useState<OrderDraft>({ side: "offer", price: "0.20", energy: "0.15", buyer: "", channel: false });
   const [touched, setTouched] = useState(false);
   const v = validateOrder(draft, params);
   const lockWei = draft.side === "bid" ? bidLockWei(v.priceWeiPerKWh, v.energyWh) : 0n;
@@ -49,13 +52,16 @@ export function OrderForm({
     const price = Number(v.priceWeiPerKWh);
     const energy = Number(v.energyWh);
     const buyer = draft.buyer.trim();
-    const what = `${draft.side === "offer" ? "Offer" : "Bid"} of ${formatEnergy(v.energyWh)} at ${formatPricePerKWh(v.priceWeiPerKWh)}`;
+    const channel = draft.side === "offer" && Boolean(buyer) && Boolean(draft.channel);
+    const what = `${draft.side === "offer" ? (channel ? "Channel-paid offer" : "Offer") : "Bid"} of ${formatEnergy(v.energyWh)} at ${formatPricePerKWh(v.priceWeiPerKWh)}`;
     const step =
       draft.side === "bid"
         ? ({ label: "Post bid", functionName: "placeBid", args: [interval, price, energy] } as const)
-        : buyer
-          ? ({ label: "Post offer", functionName: "placeAddressedOffer", args: [interval, price, energy, buyer as Address] } as const)
-          : ({ label: "Post offer", functionName: "placeOffer", args: [interval, price, energy] } as const);
+        : channel
+          ? ({ label: "Post offer", functionName: "placeChannelOffer", args: [interval, price, energy, buyer as Address] } as const)
+          : buyer
+            ? ({ label: "Post offer", functionName: "placeAddressedOffer", args: [interval, price, energy, buyer as Address] } as const)
+            : ({ label: "Post offer", functionName: "placeOffer", args: [interval, price, energy] } as const);
     const done = await write(
       { ...step, address: d.market, abi: energyMarketAbi, args: [...step.args] },
       { title: step.label, success: `${what} posted for interval ${interval.toString()}.` },
@@ -154,6 +160,22 @@ export function OrderForm({
               ))}
           </datalist>
           {touched && <ErrorLine error={v.errors.buyer} />}
+          <label className="mt-2 flex items-start gap-2 text-sm text-slate-700">
+            <input
+              type="checkbox"
+              className="mt-0.5"
+              data-testid="order-channel"
+              checked={Boolean(draft.channel)}
+              onChange={(e) => set({ channel: e.target.checked })}
+            />
+            <span>
+              Paid through channels (no escrow)
+              <span className="block text-xs text-slate-500">
+                The buyer pays you through the LAN hub as your meter delivers, once a minute; nothing is locked. You need a channel with the hub and PowerLAN
+                open during delivery to receive.
+              </span>
+            </span>
+          </label>
         </details>
       )}
 
@@ -163,6 +185,13 @@ export function OrderForm({
             Locks up to <b className="num">{formatPLC(lockWei)}</b> of your vault balance until settlement; you pay the clearing price, at
             most your limit.
           </>
+        ) : draft.channel && draft.buyer.trim() ? (
+          <>
+            The buyer pays you your price through your channel with the hub, minute by minute for the energy your meter delivers. The grid fee on it is
+            charged to your vault at settlement.
+          </>
+        ) : draft.buyer.trim() ? (
+          <>The buyer pays your price for the energy your meter delivers, from escrow at settlement.</>
         ) : (
           <>You are paid the clearing price, at least your minimum, for the energy that clears.</>
         )}

@@ -24,7 +24,13 @@
  *   fee on the auction part; imbalance = the shortfall charge; paid = auction charges
  *   ceil(p × d_k / 1000) + settled takes' OrderSettled amounts; refund = both kinds' refunds;
  *   escrowed = the locks of the household's takes not settled yet (not in net).
- *   net = received − gridFee − imbalance − paid (positive: the household earned).
+ *   Channel-paid takes (placeChannelOffer; OfferTaken.paidWei = 0) move no money on-chain: the
+ *   buyer pays the seller through payment channels as the energy is delivered (lib/channels/
+ *   deliveryStream.ts). They are not in received / paid / escrowed; once settled, their value
+ *   ceil(p × d_t / 1000) — what the delivery stream pays for d_t — is channelReceived (seller) or
+ *   channelPaid (buyer), hub fees not included; the seller's grid fee on d_t (ChannelTakeSettled)
+ *   is in gridFee and what it could not pay in debt.
+ *   net = received − gridFee − imbalance − paid + channelReceived − channelPaid (positive: the household earned).
  * - cost vs grid only (savings figures use the market's stored tariffs, as `npm run simulate` does):
  *   gridOnlyCost = ceil(retail × metered import / 1000) − floor(feedIn × metered export / 1000);
  *   lanCost = ceil(retail × grid import / 1000) − floor(feedIn × grid export / 1000) − net;
@@ -36,7 +42,7 @@
  *   trade does not count (it was bought from the grid). Null without imports.
  */
 import type { Address } from "viem";
-import { intervalOfOrderId, SIDE, ZERO_ADDRESS } from "./orderbook.ts";
+import { intervalOfOrderId, isChannelTake, SIDE, ZERO_ADDRESS } from "./orderbook.ts";
 
 // ───────────────────────────── inputs ─────────────────────────────
 
@@ -64,6 +70,14 @@ export interface TakeEvent {
   paidWei: bigint;
   /** OfferTaken.takeId: the id `settle` takes and OrderSettled reports. */
   takeId: bigint;
+}
+
+/** `ChannelTakeSettled` of one of the household's channel-paid takes as seller. */
+export interface ChannelTakeSettledEvent {
+  takeId: bigint;
+  deliveredWh: bigint;
+  gridFeeWei: bigint;
+  debtWei: bigint;
 }
 
 /** `OrderSettled` of one of the household's orders or takes (as buyer or as seller). */
@@ -139,6 +153,8 @@ export interface HouseholdHistoryInput {
   readings: readonly ReadingEvent[];
   certificates: readonly CertificateEvent[];
   scoreUpdates: readonly CreditScoreEvent[];
+  /** The seller's ChannelTakeSettled events (grid fees of its channel-paid takes). */
+  channelTakeSettlements?: readonly ChannelTakeSettledEvent[];
   states: ReadonlyMap<bigint, HistoryIntervalState>;
   tariffs: ReadonlyMap<bigint, GridTariffs>;
 }
@@ -188,6 +204,13 @@ export interface HistoryRow {
   refundWei: bigint;
   /** Locks of the household's takes (as buyer) not settled on delivery yet; not part of net. */
   escrowedWei: bigint;
+  /** Wh of channel-paid takes (bought and sold) in the interval: paid through channels, not escrow. */
+  channelWh: bigint;
+  /** Value of its settled channel-paid takes, ceil(p × d_t / 1000): as seller (received) and as buyer (paid) off-chain. */
+  channelReceivedWei: bigint;
+  channelPaidWei: bigint;
+  /** Some channel-paid take of the interval is not settled yet. */
+  channelPending: boolean;
   netWei: bigint;
   /** Grid import / export (metered − traded); null without a reading. */
   gridImportWh: number | null;
@@ -290,6 +313,7 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
   const orders = groupBy(input.orders, (o) => o.interval);
   const takes = groupBy(input.takes, (t) => intervalOfOrderId(t.offerId));
   const orderSettled = new Map(input.orderSettlements.map((e) => [e.orderId, e]));
+  const channelSettled = new Map((input.channelTakeSettlements ?? []).map((e) => [e.takeId, e]));
   const sellerSettled = new Map(
     input.sellerSettlements.filter((e) => same(e.seller, me)).map((e) => [e.interval, e] as const),
   );
@@ -341,15 +365,26 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
     const buyerShortfallWh =
       allBidsSettled && buyerDeliveredWh !== null ? sum(filledBids, (o) => BigInt(o.filledWh)) - buyerDeliveredWh : null;
 
-    const gridFeeWei = seller?.gridFeeWei ?? 0n;
     const imbalanceWei = seller?.imbalanceWei ?? 0n;
     // Takes: money only once settled on delivery (OrderSettled of the take id); before, escrowed.
     const takeSettled = (t: TakeEvent) => orderSettled.get(t.takeId);
-    const settledSells = sells.flatMap((t) => {
+    const escrowSells = sells.filter((t) => !isChannelTake(t));
+    const settledSells = escrowSells.flatMap((t) => {
       const e = takeSettled(t);
       return e ? [{ t, e }] : [];
     });
     const settledBuys = buys.map(takeSettled).filter((e) => e !== undefined);
+    // Channel-paid takes: money off-chain, valued at what the delivery stream pays for d_t.
+    const channelValue = (list: readonly TakeEvent[]) =>
+      sum(list.filter(isChannelTake), (t) => {
+        const e = takeSettled(t);
+        return e ? chargeWei(t.priceWeiPerKWh, e.deliveredWh) : 0n;
+      });
+    const channelReceivedWei = channelValue(sells);
+    const channelPaidWei = channelValue(buys);
+    const channelTakes = [...sells, ...buys].filter(isChannelTake);
+    const channelFees = channelTakes.map((t) => channelSettled.get(t.takeId)).filter((e) => e !== undefined);
+    const gridFeeWei = (seller?.gridFeeWei ?? 0n) + sum(channelFees, (e) => e.gridFeeWei);
     const takesPending = intervalTakes.some((t) => (same(t.seller, me) || same(t.buyer, me)) && !takeSettled(t));
     const receivedWei =
       (seller ? seller.payoutWei + seller.gridFeeWei : 0n) + sum(settledSells, ({ t, e }) => creditWei(t.priceWeiPerKWh, e.deliveredWh));
@@ -359,7 +394,7 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
       buys.filter((t) => !takeSettled(t)),
       (t) => t.paidWei,
     );
-    const netWei = receivedWei - gridFeeWei - imbalanceWei - paidWei;
+    const netWei = receivedWei - gridFeeWei - imbalanceWei - paidWei + channelReceivedWei - channelPaidWei;
 
     // Status.
     const filledAuction = auction.filter((o) => o.filledWh > 0);
@@ -422,10 +457,14 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
       receivedWei,
       gridFeeWei,
       imbalanceWei,
-      debtWei: seller?.debtWei ?? 0n,
+      debtWei: (seller?.debtWei ?? 0n) + sum(channelFees, (e) => e.debtWei),
       paidWei,
       refundWei,
       escrowedWei,
+      channelWh: sum(channelTakes, (t) => BigInt(t.energyWh)),
+      channelReceivedWei,
+      channelPaidWei,
+      channelPending: channelTakes.some((t) => !takeSettled(t)),
       netWei,
       gridImportWh: flows ? flows.gridImportWh : null,
       gridExportWh: flows ? flows.gridExportWh : null,

@@ -24,6 +24,16 @@ export interface BookOrder {
   addressedTo: Address;
   cancelled: boolean;
   settled: boolean;
+  /** Addressed offer whose takes are paid through payment channels, not escrow (placeChannelOffer). */
+  channelPaid?: boolean;
+}
+
+/**
+ * Whether an OfferTaken is a take of a channel-paid offer: such a take locks nothing (paidWei 0),
+ * while an escrowed take always locks ceil(p × Wh / 1000) ≥ 1 base unit (price ≥ floor ≥ 1, Wh ≥ 1).
+ */
+export function isChannelTake(take: { paidWei: bigint }): boolean {
+  return take.paidWei === 0n;
 }
 
 export function isAddressed(order: BookOrder): boolean {

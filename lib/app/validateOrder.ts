@@ -20,6 +20,8 @@ export interface OrderDraft {
   price: string;
   energy: string;
   buyer: string;
+  /** Offer only: its takes are paid through payment channels, not escrow (needs a buyer). */
+  channel?: boolean;
 }
 
 /** Check a draft against the interval's parameters; errors in words, per field. */
@@ -40,6 +42,8 @@ export function validateOrder(draft: OrderDraft, params: OrderLimits | undefined
   else if (params && energy.value < BigInt(params.minOrderWh))
     errors.energy = `The smallest order is ${formatEnergy(params.minOrderWh)}.`;
   if (draft.side === "offer" && draft.buyer.trim() !== "" && !isAddress(draft.buyer.trim())) errors.buyer = "Not an address (0x…).";
+  else if (draft.side === "offer" && draft.channel && draft.buyer.trim() === "")
+    errors.buyer = "A channel-paid offer is for one buyer: enter their address.";
   return {
     errors,
     ok: Object.keys(errors).length === 0,

@@ -219,6 +219,8 @@ export interface DeliveryStreamOptions {
   retryAfterMs?: number;
   /** Run `fn` exclusively (default: an in-process queue). */
   lock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** A refused payment request in words (default: the error's message). */
+  explain?: (error: unknown, seller: Address) => string;
   onEvent?: (event: DeliveryStreamEvent) => void;
 }
 
@@ -231,7 +233,14 @@ export class DeliveryStreamer {
   private readonly backoff = new Map<string, { until: number; error: string }>();
 
   constructor(options: DeliveryStreamOptions) {
-    this.o = { nowMs: Date.now, feeWei: 0n, tickSeconds: 60, retryAfterMs: 20_000, ...options };
+    this.o = {
+      nowMs: Date.now,
+      feeWei: 0n,
+      tickSeconds: 60,
+      retryAfterMs: 20_000,
+      explain: (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      ...options,
+    };
     if (options.lock) {
       this.lock = options.lock;
     } else {
@@ -418,7 +427,7 @@ export class DeliveryStreamer {
       const after = this.read();
       after.pending = after.pending.filter((p) => !(p.paymentId === null && p.createdAt === intent.createdAt && same(p.seller, seller)));
       this.write(after);
-      const error = e instanceof Error ? e.message : String(e);
+      const error = this.o.explain(e, seller);
       this.backoff.set(seller.toLowerCase(), { until: now + this.o.retryAfterMs, error });
       this.o.onEvent?.({ type: "failed", seller, amountWei, error });
     }
