@@ -29,7 +29,9 @@ pragma solidity ^0.8.28;
 ///    and delivered D_j = min(E_j, S_j), of which the auction part is D_j^A = floor(D_j × A_j / S_j)
 ///    and the rest goes to its takes (paid per take at the offer's price, see `take`). For D_j^A it
 ///    is paid floor(p × D_j^A / 1000) minus the grid fee of its zone on D_j^A,
-///    ceil(fee × D_j^A / 1000) (capped at that payment), which goes to the DSO. Its shortfall S_j − D_j is charged as imbalance, ceil(imbalanceTariff ×
+///    ceil(fee × D_j^A / 1000) (capped at that payment), which goes to the DSO. One grid-fee rule
+///    for every sale: a take's share d_t pays its seller's zone fee the same way (see `take`).
+///    Its shortfall S_j − D_j is charged as imbalance, ceil(imbalanceTariff ×
 ///    shortfall / 1000), from its free balance to the DSO; what the balance cannot cover becomes a
 ///    debt: it blocks the account's new orders and takes, and every later credit to the account
 ///    (payout, refund, deposit) repays it first. The credit score moves: MeterLedger.recordDelivery(j, S_j, D_j).
@@ -57,8 +59,9 @@ pragma solidity ^0.8.28;
 /// channels (e.g. one balance proof per minute of metered energy, via the LAN's hub), so the chain
 /// escrows and moves nothing between them. Their takes count in S_j and share T_j exactly like
 /// escrowed takes; at settlement the buyer gets certificates for its d_t, the seller pays its grid
-/// fee on d_t and its imbalance from its own balance (debt if that is short), and nobody is charged,
-/// paid or refunded for the energy itself.
+/// fee on d_t (the same fee an escrowed take's seller has deducted from its payout) and its
+/// imbalance from its own balance (debt if that is short), and nobody is charged, paid or refunded
+/// for the energy itself.
 interface IEnergyMarket {
     enum Side {
         Bid,
@@ -202,9 +205,11 @@ interface IEnergyMarket {
         uint256 amountWei,
         uint256 refundWei
     );
-    /// @notice Seller `seller` was settled for `interval`: it sold `soldWh` and delivered `deliveredWh`,
-    /// received `payoutWei` (after `gridFeeWei` to the DSO), was charged `imbalanceWei` for the shortfall,
-    /// of which `debtWei` could not be paid from its balance and became debt.
+    /// @notice Seller `seller` was settled for `interval`: it sold `soldWh` and delivered `deliveredWh`
+    /// (S_j and D_j, takes included), received `payoutWei` for the auction part D_j^A (after
+    /// `gridFeeWei` to the DSO; its takes' d_t are paid per take, see EscrowedTakeSettled and
+    /// ChannelTakeSettled), was charged `imbalanceWei` for the shortfall, of which `debtWei` could not
+    /// be paid from its balance and became debt.
     event SellerSettled(
         uint64 indexed interval,
         address indexed seller,
@@ -217,11 +222,16 @@ interface IEnergyMarket {
     );
     /// @notice All auction orders of an interval are settled: buyers were charged `chargedWei` for
     /// `deliveredWh`, sellers were paid `paidWei` (before grid fees); the dust went to the DSO.
+    /// Takes are not included (see EscrowedTakeSettled and ChannelTakeSettled).
     event IntervalSettled(uint64 indexed interval, uint64 deliveredWh, uint256 chargedWei, uint256 paidWei, uint256 dustToDsoWei);
     /// @notice A channel-paid take `takeId` of `seller`'s offer was settled (after its OrderSettled):
     /// `deliveredWh` = d_t were certified to the buyer, who paid off-chain; the seller was charged
     /// `gridFeeWei` from its free balance for the DSO, of which `debtWei` could not be paid and became debt.
     event ChannelTakeSettled(uint256 indexed takeId, address indexed seller, uint64 deliveredWh, uint256 gridFeeWei, uint256 debtWei);
+    /// @notice An escrowed take `takeId` of `seller`'s offer was settled (after its OrderSettled, which
+    /// carries the buyer's side): for its `deliveredWh` = d_t the seller received `payoutWei`, after
+    /// `gridFeeWei` (its zone's grid fee on d_t, as in SellerSettled) went to the DSO.
+    event EscrowedTakeSettled(uint256 indexed takeId, address indexed seller, uint64 deliveredWh, uint256 payoutWei, uint256 gridFeeWei);
     /// @notice `repaidWei` of `account`'s debt was repaid to the DSO out of a credit; `debtWei` is left.
     event DebtRepaid(address indexed account, uint256 repaidWei, uint256 debtWei);
     /// @notice The market settles on the readings of `ledger` (final when `committee` has a root) and
@@ -274,9 +284,10 @@ interface IEnergyMarket {
     /// floor(D_j × auctionFills_j / S_j), the takes share the rest, T_j. Take t of w_t Wh gets
     /// d_t = floor(W_after × T_j / W_j) − floor(W_before × T_j / W_j) (W: Σ Wh of the seller's takes
     /// settled before / after it, W_j all of them; Σ d_t = T_j exactly), pays ceil(p × d_t / 1000),
-    /// gets the rest of its lock back and certificates for d_t; the seller is paid
-    /// floor(p × d_t / 1000) (no grid fee on takes), the DSO the difference. The seller's
-    /// imbalance is charged on S_j − D_j.
+    /// gets the rest of its lock back and certificates for d_t; the seller is paid for d_t like an
+    /// auction sale: floor(p × d_t / 1000) minus the grid fee of its zone on d_t,
+    /// ceil(fee × d_t / 1000) capped at that payment; the DSO gets the fee and the rounding dust
+    /// (ceil − floor). The seller's imbalance is charged on S_j − D_j.
     /// Requirements: not paused; before gate closure; active buyer without debt;
     /// not own offer; energyWh ≤ what is left; energyWh ≥ minOrderWh unless it takes all that is left;
     /// the offer's price still within the interval's [floor, cap]; the lock covered by the free
@@ -303,15 +314,17 @@ interface IEnergyMarket {
     /// @notice Settle auction orders and takes (their OfferTaken.takeId, see `take`) of cleared
     /// intervals on metered delivery (rule above; any mix of intervals, any caller, at most
     /// MAX_SETTLE_BATCH ids). Works while paused. A take emits OrderSettled like a bid (buyer,
-    /// taken Wh, d_t, amount, refund), settles its seller first if needed, needs the same
-    /// configuration, readings and cleared interval as an offer, and takes no part in the
-    /// interval's IntervalSettlement sums (its dust goes to the DSO at once); an unknown take id
-    /// reverts MarketUnknownOrder, a settled one MarketOrderAlreadySettled.
+    /// taken Wh, d_t, amount, refund) and then EscrowedTakeSettled (the seller's payout and grid
+    /// fee on d_t), settles its seller first if needed, needs the same configuration, readings and
+    /// cleared interval as an offer, and takes no part in the interval's IntervalSettlement sums
+    /// (its grid fee and dust go to the DSO at once); an unknown take id reverts MarketUnknownOrder,
+    /// a settled one MarketOrderAlreadySettled.
     /// A channel-paid take gets its d_t exactly as an escrowed one and the buyer its certificates,
     /// but the buyer is not charged (OrderSettled amountWei and refundWei 0) and the seller not paid;
     /// the seller is charged the grid fee of its zone on d_t, ceil(fee × d_t / 1000) capped at
-    /// floor(p × d_t / 1000), from its free balance to the DSO (debt for what it cannot pay), and
-    /// ChannelTakeSettled follows OrderSettled. Its seller's imbalance is charged as for any seller.
+    /// floor(p × d_t / 1000) (the fee an escrowed take's seller has deducted from its payout), from
+    /// its free balance to the DSO (debt for what it cannot pay), and ChannelTakeSettled (not
+    /// EscrowedTakeSettled) follows OrderSettled. Its seller's imbalance is charged as for any seller.
     /// Emits OrderSettled per order, SellerSettled per seller (with its first offer), and
     /// IntervalSettled when an interval's last order is settled (the DSO is then credited the dust).
     /// Requirements: at most MAX_SETTLE_BATCH ids (MarketSettleBatchTooLarge); each order is an

@@ -153,7 +153,8 @@ contract DeliverySettlement is MarketStorage {
     }
 
     /// @dev Settle one take (see IEnergyMarket.take): the buyer pays for its share d_t of the
-    /// seller's delivery to takes, the seller gets floor(p × d_t / 1000), the DSO the dust.
+    /// seller's delivery to takes, the seller gets floor(p × d_t / 1000) minus its zone's grid fee,
+    /// the DSO the fee and the dust.
     function _settleTake(uint256 id, Batch memory b) private {
         uint256 take = _takes[id];
         if (take == 0) revert IEnergyMarket.MarketUnknownOrder(id);
@@ -186,9 +187,8 @@ contract DeliverySettlement is MarketStorage {
     }
 
     /// @dev A channel-paid take (see IEnergyMarket.settle): the buyer paid the seller off-chain, so
-    /// nothing is charged, paid or refunded between them; the seller pays the grid fee on d_t from
-    /// its balance (capped at what d_t earned it at the offer's price, as the auction's fee is capped
-    /// at the payout); the buyer gets certificates for d_t.
+    /// nothing is charged, paid or refunded between them; the seller pays the grid fee on d_t
+    /// (_saleWei, the rule of every sale) from its balance; the buyer gets certificates for d_t.
     function _settleChannelTake(
         uint256 id,
         uint64 interval,
@@ -199,10 +199,7 @@ contract DeliverySettlement is MarketStorage {
         uint256 deliveredWh
     ) private {
         Account storage account = _accounts[seller];
-        // price, fee < 2^32 and deliveredWh ≤ takenWh < 2^32: the products are < 2^64.
-        uint256 feeWei = ClearingMath.chargeWei(_zoneFeeFor(account.zone, interval, _tariffsFor(interval)), deliveredWh);
-        uint256 earnedWei = ClearingMath.payoutWei(priceWeiPerKWh, deliveredWh);
-        if (feeWei > earnedWei) feeWei = earnedWei;
+        (, uint256 feeWei) = _saleWei(account.zone, interval, _tariffsFor(interval), priceWeiPerKWh, deliveredWh);
         uint256 debtWei = _chargeToDso(seller, account, feeWei);
         // takenWh < 2^32 and deliveredWh ≤ takenWh.
         emit IEnergyMarket.OrderSettled(id, buyer, interval, uint32(takenWh), uint64(deliveredWh), 0, 0);
@@ -229,7 +226,10 @@ contract DeliverySettlement is MarketStorage {
         }
     }
 
-    /// @dev A take's money and certificates (see _settleTake).
+    /// @dev An escrowed take's money and certificates (see _settleTake): the buyer pays
+    /// ceil(p × d_t / 1000) from its lock and gets the rest back; the seller is paid for d_t like an
+    /// auction sale (_saleWei: floor(p × d_t / 1000) minus its zone's grid fee); the DSO gets the fee
+    /// and the rounding dust.
     function _payTake(
         uint256 id,
         uint64 interval,
@@ -241,15 +241,19 @@ contract DeliverySettlement is MarketStorage {
     ) private {
         uint256 lockWei = ClearingMath.chargeWei(priceWeiPerKWh, takenWh);
         uint256 amountWei = ClearingMath.chargeWei(priceWeiPerKWh, deliveredWh);
-        // deliveredWh ≤ takenWh ⇒ amountWei ≤ lockWei; floor ≤ ceil ⇒ payoutWei ≤ amountWei.
-        uint256 payoutWei = ClearingMath.payoutWei(priceWeiPerKWh, deliveredWh);
+        Account storage account = _accounts[seller];
+        (uint256 grossWei, uint256 feeWei) =
+            _saleWei(account.zone, interval, _tariffsFor(interval), priceWeiPerKWh, deliveredWh);
         _releaseLock(buyer, _accounts[buyer], lockWei, lockWei - amountWei);
-        _credit(seller, _accounts[seller], payoutWei);
+        // deliveredWh ≤ takenWh ⇒ amountWei ≤ lockWei; floor ≤ ceil ⇒ grossWei ≤ amountWei; feeWei ≤ grossWei.
+        uint256 payoutWei = grossWei - feeWei;
+        _credit(seller, account, payoutWei);
         if (amountWei != payoutWei) _credit(_dso, _accounts[_dso], amountWei - payoutWei);
         // takenWh < 2^32 and deliveredWh ≤ takenWh.
         emit IEnergyMarket.OrderSettled(
             id, buyer, interval, uint32(takenWh), uint64(deliveredWh), amountWei, lockWei - amountWei
         );
+        emit IEnergyMarket.EscrowedTakeSettled(id, seller, uint64(deliveredWh), payoutWei, feeWei);
         // The certificate contract is the market's own trusted wiring and mints without callbacks.
         if (deliveredWh != 0) _wiring.certificate.mintDelivered(buyer, interval, deliveredWh);
     }
@@ -271,10 +275,8 @@ contract DeliverySettlement is MarketStorage {
         uint256 imbalanceWei;
         {
             IEnergyMarket.GridTariffs memory tariffs = _tariffsFor(interval);
-            // price < 2^32 and Wh < 2^42: every product below is < 2^74, no overflow.
-            grossWei = ClearingMath.payoutWei(priceWeiPerKWh, auctionDeliveredWh);
-            feeWei = ClearingMath.chargeWei(_zoneFeeFor(account.zone, interval, tariffs), auctionDeliveredWh);
-            if (feeWei > grossWei) feeWei = grossWei;
+            (grossWei, feeWei) = _saleWei(account.zone, interval, tariffs, priceWeiPerKWh, auctionDeliveredWh);
+            // tariff < 2^32 and Wh < 2^42: the product is < 2^74, no overflow.
             imbalanceWei = ClearingMath.chargeWei(tariffs.imbalanceWeiPerKWh, soldWh - deliveredWh);
         }
         {
@@ -291,6 +293,23 @@ contract DeliverySettlement is MarketStorage {
         emit IEnergyMarket.SellerSettled(
             interval, seller, uint64(soldWh), uint64(deliveredWh), grossWei - feeWei, feeWei, imbalanceWei, debtWei
         );
+    }
+
+    /// @dev The one grid-fee rule of every sale: the auction part D_j^A of a seller's delivery, an
+    /// escrowed take's d_t and a channel-paid take's d_t. `deliveredWh` sold at `priceWeiPerKWh`
+    /// earns grossWei = floor(p × Wh / 1000); the seller's zone (`zone`) charges
+    /// feeWei = ceil(zoneFee × Wh / 1000) on it for the DSO, capped at grossWei.
+    function _saleWei(
+        uint16 zone,
+        uint64 interval,
+        IEnergyMarket.GridTariffs memory tariffs,
+        uint256 priceWeiPerKWh,
+        uint256 deliveredWh
+    ) private view returns (uint256 grossWei, uint256 feeWei) {
+        // price, fee < 2^32 and Wh < 2^42: the products are < 2^74, no overflow.
+        grossWei = ClearingMath.payoutWei(priceWeiPerKWh, deliveredWh);
+        feeWei = ClearingMath.chargeWei(_zoneFeeFor(zone, interval, tariffs), deliveredWh);
+        if (feeWei > grossWei) feeWei = grossWei;
     }
 
     /// @dev S_j of `accountIndex` in `interval`, and whether this call scanned the interval. The

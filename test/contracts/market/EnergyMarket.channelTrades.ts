@@ -294,7 +294,7 @@ describe("EnergyMarket — channel-paid bilateral trades", () => {
       await assertVaultSolvent(fx);
     });
 
-    it("an escrowed take and an auction trade of the same seller in the same interval behave as before", async () => {
+    it("a channel-paid take, an escrowed take and an auction trade of one seller in one interval: one grid-fee rule", async () => {
       const fx = await networkHelpers.loadFixture(deployWithTariffs);
       const { viem, market, certificate, alice, bob, frank, dso } = fx;
       // o0: channel offer to bob, 400 Wh at 200,000; o1: public offer 600 Wh at 100,001.
@@ -320,21 +320,24 @@ describe("EnergyMarket — channel-paid bilateral trades", () => {
       // t0 (channel): d = floor(400 × 467 / 700) = 266, fee ceil(30,000 × 266 / 1000) = 7,980.
       await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [t0, addr(bob), I, 400, 266n, 0n, 0n]);
       await viem.assertions.emitWithArgs(hash, market, "ChannelTakeSettled", [t0, addr(alice), 266n, 7_980n, 0n]);
-      // t1 (escrowed, as before): d = 467 − 266 = 201, pays ceil(100,001 × 201 / 1000) = 20,101,
-      // refund 30,001 − 20,101 = 9,900; alice floor(20,100.201) = 20,100, dust 1 to the DSO.
+      // t1 (escrowed): d = 467 − 266 = 201, pays ceil(100,001 × 201 / 1000) = 20,101, refund
+      // 30,001 − 20,101 = 9,900; alice floor(20,100.201) = 20,100 − fee ceil(30,000 × 201 / 1000) =
+      // 6,030 → 14,070 (the same fee as t0's, deducted from the payout); the DSO the fee and dust 1.
       await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [t1, addr(frank), I, 300, 201n, 20_101n, 9_900n]);
+      await viem.assertions.emitWithArgs(hash, market, "EscrowedTakeSettled", [t1, addr(alice), 201n, 14_070n, 6_030n]);
       // o1's informative share: floor(200 × 600 / 900) = 133.
       await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [o1, addr(alice), I, 200, 133n, 0n, 0n]);
       // b0: d = 133, pays ceil(100,001 × 133 / 1000) = 13,301, refund 60,001 − 13,301 = 46,700; dust 1.
       await viem.assertions.emitWithArgs(hash, market, "OrderSettled", [b0, addr(bob), I, 200, 133n, 13_301n, 46_700n]);
       await viem.assertions.emitWithArgs(hash, market, "IntervalSettled", [I, 133n, 13_301n, 13_300n, 1n]);
-      assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT + 9_310n - 120_000n + 20_100n - 7_980n);
+      assert.equal(await market.read.freeBalanceOf([alice.account.address]), DEPOSIT + 9_310n - 120_000n + 14_070n - 7_980n);
       assert.equal(await market.read.freeBalanceOf([frank.account.address]), DEPOSIT - 20_101n);
       assert.equal(await market.read.lockedBalanceOf([frank.account.address]), 0n);
       assert.equal(await market.read.freeBalanceOf([bob.account.address]), DEPOSIT - 13_301n);
       assert.equal(await market.read.lockedBalanceOf([bob.account.address]), 0n);
-      // DSO: auction fee 3,990 + imbalance 120,000 + channel fee 7,980 + take dust 1 + interval dust 1.
-      assert.equal(await market.read.freeBalanceOf([dso.account.address]), 131_972n);
+      // DSO: auction fee 3,990 + imbalance 120,000 + channel fee 7,980 + escrowed take's fee 6,030
+      // + take dust 1 + interval dust 1.
+      assert.equal(await market.read.freeBalanceOf([dso.account.address]), 138_002n);
       assert.equal(await certificate.read.balanceOf([bob.account.address, I]), 266n + 133n);
       assert.equal(await certificate.read.balanceOf([frank.account.address, I]), 201n);
       assert.equal(await certificate.read.mintedWh([I]), 600n);

@@ -89,6 +89,8 @@ contract MarketHandler {
     uint256 public ghostDeliveredWh; // Σ over settled intervals of delivered Wh of auction trades and takes
     uint256 public ghostCertifiedWh; // Σ certificates minted (read from the oracle)
     uint256 public ghostShortfallWh; // Σ sold − delivered
+    uint256 public ghostEscrowedTakeFeesWei; // Σ grid fees the model expects escrowed takes' sellers to pay
+    uint256 public ghostChannelTakeFeesWei; // Σ grid fees the model expects channel-paid takes' sellers to pay
 
     address private immutable _deployer;
 
@@ -294,21 +296,26 @@ contract MarketHandler {
         private
         view
     {
-        uint256 gross = ClearingMath.payoutWei(p, auctionD);
-        uint256 fee = ClearingMath.chargeWei(ZONE_FEE, auctionD);
-        if (fee > gross) fee = gross;
+        (uint256 gross, uint256 fee) = _sale(p, auctionD);
         uint256 imbalance = ClearingMath.chargeWei(IMBALANCE, shortWh);
         expected[i] += int256(gross) - int256(fee) - int256(imbalance);
         expected[traders.length] += int256(fee) + int256(imbalance) - int256(gross);
     }
 
+    /// @dev The model's one grid-fee rule of every sale (auction part, escrowed and channel-paid
+    /// take): `d` Wh at `p` earn floor(p × d / 1000); the zone fee ceil(fee × d / 1000) is capped at that.
+    function _sale(uint256 p, uint256 d) private pure returns (uint256 gross, uint256 fee) {
+        gross = ClearingMath.payoutWei(p, d);
+        fee = ClearingMath.chargeWei(ZONE_FEE, d);
+        if (fee > gross) fee = gross;
+    }
+
     /// @dev Expected take settlements in take order: each take gets its cumulative-floor share of
-    /// its seller's takes' delivery, the buyer pays ceil, the seller gets floor, the DSO the dust.
-    /// A channel-paid take moves no money between buyer and seller (paid off-chain): the seller pays
-    /// the grid fee on d, capped at floor(p × d / 1000), to the DSO.
+    /// its seller's takes' delivery, the buyer pays ceil, the seller gets floor minus the grid fee
+    /// on d (_sale), the DSO the fee and the dust. A channel-paid take moves no money between buyer
+    /// and seller (paid off-chain): the seller pays the same grid fee on d to the DSO.
     function _expectTakes(uint256[] memory takenOf, uint256[] memory takesDeliveredOf, int256[] memory expected)
         private
-        view
         returns (uint256 total, uint256 locks)
     {
         uint256[] memory settledOf = new uint256[](traders.length);
@@ -320,20 +327,20 @@ contract MarketHandler {
             uint256 d = (settledOf[j] * takesDeliveredOf[j]) / takenOf[j] - before;
             require(d <= t.energyWh, "take delivered above its Wh");
             total += d;
+            (uint256 gross, uint256 fee) = _sale(t.priceWeiPerKWh, d);
             if (t.channelPaid) {
-                uint256 fee = ClearingMath.chargeWei(ZONE_FEE, d);
-                uint256 earned = ClearingMath.payoutWei(t.priceWeiPerKWh, d);
-                if (fee > earned) fee = earned;
                 expected[j] -= int256(fee);
                 expected[traders.length] += int256(fee);
+                ghostChannelTakeFeesWei += fee;
                 continue;
             }
             locks += ClearingMath.chargeWei(t.priceWeiPerKWh, t.energyWh);
             uint256 amount = ClearingMath.chargeWei(t.priceWeiPerKWh, d);
-            uint256 paid = ClearingMath.payoutWei(t.priceWeiPerKWh, d);
+            // The buyer's lock = refund (lock − amount) + seller (gross − fee) + DSO (fee + amount − gross).
             expected[t.buyer] -= int256(amount);
-            expected[j] += int256(paid);
-            expected[traders.length] += int256(amount) - int256(paid);
+            expected[j] += int256(gross) - int256(fee);
+            expected[traders.length] += int256(amount) - int256(gross) + int256(fee);
+            ghostEscrowedTakeFeesWei += fee;
         }
     }
 
@@ -485,5 +492,6 @@ contract EnergyMarketInvariantTest {
         }
         require(handler.intervalsCleared() == 3 && handler.channelTradesTaken() == 3, "round trip");
         require(handler.ghostDeliveredWh() > 0 && handler.ghostShortfallWh() > 0, "round trip deliveries");
+        require(handler.ghostEscrowedTakeFeesWei() > 0 && handler.ghostChannelTakeFeesWei() > 0, "round trip take fees");
     }
 }
