@@ -9,7 +9,8 @@
  *   bilateral takes of posted offers (pay-as-offer at the offer's price p). A take is escrowed at
  *   take time (the buyer's ceil(p × Wh / 1000) is locked, the seller gets nothing yet) and settled
  *   on metered delivery like the auction: its OrderSettled (orderId = OfferTaken.takeId, owner =
- *   the buyer) says d_t, what the buyer paid (ceil(p × d_t / 1000)) and the refund of the rest.
+ *   the buyer) says d_t, what the buyer paid (ceil(p × d_t / 1000)) and the refund of the rest;
+ *   its EscrowedTakeSettled what the seller got for d_t and the grid fee deducted from it.
  *   Until then the take is "awaiting readings" and its lock counts as escrowed, not as paid.
  * - delivered (seller): D_j = min(metered export, S_j) with S_j = auction fills + Wh taken from its
  *   offers, as the market's SellerSettled says; shortfall = S_j − D_j, charged as imbalance at the
@@ -19,9 +20,13 @@
  * - grid import = max(0, metered import − energy received from the LAN (auction delivered + takes'
  *   d_t, or taken Wh before settlement)); grid export = max(0, metered export − energy delivered to
  *   the LAN (D_j once settled, else taken Wh)). What the household traded is the rest of what its meter measured.
- * - money: received = gross seller proceeds of the auction part of D_j (SellerSettled payout + grid
- *   fee) + settled takes' proceeds floor(p × d_t / 1000) (no grid fee on takes); gridFee = the zone
- *   fee on the auction part; imbalance = the shortfall charge; paid = auction charges
+ * - money: one grid-fee rule for every sale — the seller's zone fee ceil(fee × Wh / 1000), capped
+ *   at the payment floor(p × Wh / 1000), on the auction part of D_j and on each take's d_t.
+ *   received = gross seller proceeds of the auction part of D_j (SellerSettled payout + grid
+ *   fee) + settled escrowed takes' gross proceeds floor(p × d_t / 1000) (EscrowedTakeSettled
+ *   payout + grid fee); gridFee = the zone fees on the auction part (SellerSettled), on its
+ *   escrowed takes (EscrowedTakeSettled) and on its channel-paid takes (ChannelTakeSettled);
+ *   imbalance = the shortfall charge; paid = auction charges
  *   ceil(p × d_k / 1000) + settled takes' OrderSettled amounts; refund = both kinds' refunds;
  *   escrowed = the locks of the household's takes not settled yet (not in net).
  *   Channel-paid takes (placeChannelOffer; OfferTaken.paidWei = 0) move no money on-chain: the
@@ -70,6 +75,16 @@ export interface TakeEvent {
   paidWei: bigint;
   /** OfferTaken.takeId: the id `settle` takes and OrderSettled reports. */
   takeId: bigint;
+}
+
+/** `EscrowedTakeSettled` of one of the household's escrowed takes as seller. */
+export interface EscrowedTakeSettledEvent {
+  takeId: bigint;
+  deliveredWh: bigint;
+  /** What the seller was credited for d_t: floor(p × d_t / 1000) − gridFeeWei. */
+  payoutWei: bigint;
+  /** The seller's zone grid fee on d_t (to the DSO), capped at floor(p × d_t / 1000). */
+  gridFeeWei: bigint;
 }
 
 /** `ChannelTakeSettled` of one of the household's channel-paid takes as seller. */
@@ -155,6 +170,11 @@ export interface HouseholdHistoryInput {
   scoreUpdates: readonly CreditScoreEvent[];
   /** The seller's ChannelTakeSettled events (grid fees of its channel-paid takes). */
   channelTakeSettlements?: readonly ChannelTakeSettledEvent[];
+  /**
+   * The seller's EscrowedTakeSettled events (payout and grid fee of its escrowed takes). A settled
+   * escrowed take sold without its event counts its gross floor(p × d_t / 1000) as received and no fee.
+   */
+  escrowedTakeSettlements?: readonly EscrowedTakeSettledEvent[];
   states: ReadonlyMap<bigint, HistoryIntervalState>;
   tariffs: ReadonlyMap<bigint, GridTariffs>;
 }
@@ -264,6 +284,14 @@ export function creditWei(priceWeiPerKWh: bigint | number, energyWh: bigint | nu
   return (BigInt(priceWeiPerKWh) * BigInt(energyWh)) / 1000n;
 }
 
+/**
+ * What a settled escrowed take earned its seller before the grid fee: EscrowedTakeSettled's
+ * payout + fee, which is floor(p × d_t / 1000) (the rule, used when the event is not given).
+ */
+function takeGrossWei(take: TakeEvent, settled: OrderSettledEvent, event: EscrowedTakeSettledEvent | undefined): bigint {
+  return event ? event.payoutWei + event.gridFeeWei : creditWei(take.priceWeiPerKWh, settled.deliveredWh);
+}
+
 function sum<T>(items: readonly T[], f: (x: T) => bigint): bigint {
   let total = 0n;
   for (const x of items) total += f(x);
@@ -314,6 +342,7 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
   const takes = groupBy(input.takes, (t) => intervalOfOrderId(t.offerId));
   const orderSettled = new Map(input.orderSettlements.map((e) => [e.orderId, e]));
   const channelSettled = new Map((input.channelTakeSettlements ?? []).map((e) => [e.takeId, e]));
+  const escrowedSettled = new Map((input.escrowedTakeSettlements ?? []).map((e) => [e.takeId, e]));
   const sellerSettled = new Map(
     input.sellerSettlements.filter((e) => same(e.seller, me)).map((e) => [e.interval, e] as const),
   );
@@ -384,10 +413,12 @@ export function householdHistory(input: HouseholdHistoryInput, limit = 96): Hist
     const channelPaidWei = channelValue(buys);
     const channelTakes = [...sells, ...buys].filter(isChannelTake);
     const channelFees = channelTakes.map((t) => channelSettled.get(t.takeId)).filter((e) => e !== undefined);
-    const gridFeeWei = (seller?.gridFeeWei ?? 0n) + sum(channelFees, (e) => e.gridFeeWei);
+    // Escrowed takes sold: the gross floor(p × d_t / 1000) is received, the zone fee on d_t is a charge.
+    const sellFees = settledSells.map(({ t }) => escrowedSettled.get(t.takeId)).filter((e) => e !== undefined);
+    const gridFeeWei = (seller?.gridFeeWei ?? 0n) + sum(sellFees, (e) => e.gridFeeWei) + sum(channelFees, (e) => e.gridFeeWei);
     const takesPending = intervalTakes.some((t) => (same(t.seller, me) || same(t.buyer, me)) && !takeSettled(t));
     const receivedWei =
-      (seller ? seller.payoutWei + seller.gridFeeWei : 0n) + sum(settledSells, ({ t, e }) => creditWei(t.priceWeiPerKWh, e.deliveredWh));
+      (seller ? seller.payoutWei + seller.gridFeeWei : 0n) + sum(settledSells, ({ t, e }) => takeGrossWei(t, e, escrowedSettled.get(t.takeId)));
     const paidWei = sum(bidSettlements, (e) => e.amountWei) + sum(settledBuys, (e) => e.amountWei);
     const refundWei = sum(bidSettlements, (e) => e.refundWei) + sum(settledBuys, (e) => e.refundWei);
     const escrowedWei = sum(
@@ -535,6 +566,11 @@ export interface LanIntervalInput {
   mintedWh?: bigint;
   /** SellerSettled events of the interval (any seller). */
   sellerSettlements: readonly SellerSettledEvent[];
+  /**
+   * Grid fees of the interval's settled takes (any seller): its EscrowedTakeSettled and
+   * ChannelTakeSettled events (the take id's interval is takeId >> 40).
+   */
+  takeFees?: readonly { gridFeeWei: bigint }[];
   /** Readings recorded for the interval (every meter). */
   readings: readonly ReadingEvent[];
   /** Energy delivered to each buyer in the interval's settlement (OrderSettled of bids, any buyer). */
@@ -551,6 +587,7 @@ export interface LanRow {
   /** Σ sellers' shortfalls of the sellers settled so far. */
   shortfallWh: bigint;
   imbalanceWei: bigint;
+  /** Σ zone grid fees: the sellers' auction parts and the settled takes given (`takeFees`). */
   gridFeeWei: bigint;
   buyersChargedWei: bigint;
   certificatesWh: bigint;
@@ -588,7 +625,7 @@ export function lanTotals(inputs: readonly LanIntervalInput[]): LanRow[] {
         deliveredWh: x.settlement?.deliveredWh ?? sum(x.sellerSettlements, (e) => e.deliveredWh),
         shortfallWh: sum(x.sellerSettlements, (e) => e.soldWh - e.deliveredWh),
         imbalanceWei: sum(x.sellerSettlements, (e) => e.imbalanceWei),
-        gridFeeWei: sum(x.sellerSettlements, (e) => e.gridFeeWei),
+        gridFeeWei: sum(x.sellerSettlements, (e) => e.gridFeeWei) + sum(x.takeFees ?? [], (e) => e.gridFeeWei),
         buyersChargedWei: x.settlement?.buyersChargedWei ?? 0n,
         certificatesWh: x.mintedWh ?? 0n,
         meters: x.readings.length,

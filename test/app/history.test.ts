@@ -228,12 +228,21 @@ describe("householdHistory: bilateral takes, both roles, ordering and limits", (
     expect(paid.status).toBe("settled");
     expect(paid.paidWei).toBe(42_000n);
     expect(paid.escrowedWei).toBe(0n);
-    const [got] = householdHistory(input({ account: OTHER, takes: [take], orderSettlements: [full] }));
+    // The seller: gross floor(210,000 × 200 / 1000) = 42,000, minus its zone's grid fee on d_t
+    // ceil(10,000 × 200 / 1000) = 2,000 (EscrowedTakeSettled), as for an auction sale.
+    const fee = { takeId: take.takeId, deliveredWh: 200n, payoutWei: 40_000n, gridFeeWei: chargeWei(10_000, 200) };
+    const [got] = householdHistory(input({ account: OTHER, takes: [take], orderSettlements: [full], escrowedTakeSettlements: [fee] }));
     expect(got.status).toBe("settled");
     expect(got.receivedWei).toBe(42_000n);
+    expect(got.gridFeeWei).toBe(2_000n);
+    expect(got.netWei).toBe(40_000n);
+    // Without its EscrowedTakeSettled the gross is still known, the fee is not.
+    const [noEvent] = householdHistory(input({ account: OTHER, takes: [take], orderSettlements: [full] }));
+    expect(noEvent.receivedWei).toBe(42_000n);
+    expect(noEvent.gridFeeWei).toBe(0n);
   });
 
-  it("a take settled with a shortfall: the buyer pays for d_t and is refunded the rest, the seller gets floor(p × d_t / 1000)", () => {
+  it("a take settled with a shortfall: the buyer pays for d_t and is refunded the rest, the seller gets floor(p × d_t / 1000) minus the grid fee", () => {
     const I = 51n;
     const take = { offerId: id(I, 1, 0), buyer: ME, seller: OTHER, energyWh: 300, priceWeiPerKWh: 123_457, paidWei: chargeWei(123_457, 300), takeId: id(I, 2, 4) };
     // d_t = 101 of 300 Wh: the buyer pays ceil(123457 × 101 / 1000) = 12470, the seller gets floor(…) = 12469.
@@ -251,8 +260,11 @@ describe("householdHistory: bilateral takes, both roles, ordering and limits", (
     expect(buyer.gridImportWh).toBe(149);
 
     const sellerSettled = { interval: I, seller: OTHER, soldWh: 300n, deliveredWh: 101n, payoutWei: 0n, gridFeeWei: 0n, imbalanceWei: chargeWei(400_000, 199), debtWei: 0n };
+    // The seller's zone fee on d_t: ceil(10,000 × 101 / 1000) = 1,010, deducted from its 12,469.
+    const takeFee = { takeId: take.takeId, deliveredWh: 101n, payoutWei: 12_469n - 1_010n, gridFeeWei: chargeWei(10_000, 101) };
+    expect(takeFee.gridFeeWei).toBe(1_010n);
     const [seller] = householdHistory(
-      input({ account: OTHER, takes: [take], orderSettlements: [settled], sellerSettlements: [sellerSettled] }),
+      input({ account: OTHER, takes: [take], orderSettlements: [settled], sellerSettlements: [sellerSettled], escrowedTakeSettlements: [takeFee] }),
     );
     expect(seller.status).toBe("settled");
     expect(seller.soldAuctionWh).toBe(0n);
@@ -260,7 +272,9 @@ describe("householdHistory: bilateral takes, both roles, ordering and limits", (
     expect(seller.sellerDeliveredWh).toBe(101n);
     expect(seller.sellerShortfallWh).toBe(199n);
     expect(seller.receivedWei).toBe(12_469n);
-    expect(seller.netWei).toBe(12_469n - 79_600n);
+    expect(seller.gridFeeWei).toBe(1_010n);
+    expect(seller.imbalanceWei).toBe(79_600n);
+    expect(seller.netWei).toBe(12_469n - 1_010n - 79_600n);
   });
 
   it("seller & buyer in one interval; rows newest first; limit; a reading alone is metered only", () => {
@@ -347,8 +361,10 @@ describe("lanTotals", () => {
           { account: BUYER, deliveredWh: 50n },
           { account: BUYER2, deliveredWh: 50n },
         ],
+        // An escrowed and a channel-paid take's grid fees (EscrowedTakeSettled, ChannelTakeSettled).
+        takeFees: [{ gridFeeWei: 700n }, { gridFeeWei: 300n }],
       },
-      { interval: 91n, state: { ...cleared(0, 0n), hasPrice: false }, sellerSettlements: [], readings: [] },
+      { interval: 91n, state: { ...cleared(0, 0n), hasPrice: false }, sellerSettlements: [], readings: [], takeFees: [] },
     ]);
     expect(rows.map((r) => r.interval)).toEqual([91n, 90n]);
     const r = rows[1];
@@ -357,7 +373,7 @@ describe("lanTotals", () => {
     expect(r.deliveredWh).toBe(400n);
     expect(r.shortfallWh).toBe(100n);
     expect(r.imbalanceWei).toBe(40_000n);
-    expect(r.gridFeeWei).toBe(4_000n);
+    expect(r.gridFeeWei).toBe(4_000n + 1_000n);
     expect(r.certificatesWh).toBe(400n);
     expect(r.meters).toBe(4);
     expect(r.localImportWh).toBe(400n);
