@@ -8,12 +8,16 @@
  *    balance proof, the payee recomputes the digest, verifies the signature and stores the signed
  *    state durably (journal append of JsonFileStore: survives a process crash once written), then
  *    acknowledges it. Payer and payee are different machines in reality, working in parallel; here
- *    they are worker threads of ONE process (a pipeline) sharing this machine's cores: the payer
- *    thread signs and streams payments to the payee thread over a MessagePort (batches of
- *    `pipeline.batch`, at most `pipeline.window` unacknowledged). The payee thread has each batch's
- *    signatures checked — by itself or by one of `pipeline.verifierThreads` − 1 helper threads,
- *    round-robin (signature checks of different payments are independent; on one thread the payee
- *    alone would be the bottleneck, ≈ 65 µs per payment against the payer's ≈ 45 µs) — with the
+ *    they are the two worker threads of ONE process (a pipeline) = this machine's two cores: the
+ *    payer thread signs and streams payments to the payee thread over a MessagePort (batches of
+ *    `pipeline.batch`, at most `pipeline.window` unacknowledged). The payee thread checks each
+ *    batch's signatures itself, except 1 batch in `pipeline.helperEvery`, which it hands to its
+ *    helper verifier — by default (`pipeline.helperVerifier` "payer-thread") a verifier object of
+ *    the PAYEE's (own verifier instance and key cache, its own MessagePort, answering only the payee)
+ *    hosted on the payer's thread between the payer's batches: alone, the payee thread is the
+ *    bottleneck (≈ 66 µs CPU per payment against the payer's ≈ 47 µs) and a third of the payer's
+ *    core idles; with 1 batch in 6 both threads do ≈ 56 µs. Signature checks of different payments
+ *    are independent; everything sequential stays on the payee thread. Every check uses the
  *    PRODUCT verifier (nativeCrypto.ts `nativeBytesVerifier`: strict 65 bytes, v 27/28, low s, key
  *    recovered with the given v and compared with the payer's public key, learned once from its
  *    first proof and checked against its address). Then, strictly in order and only for checked
@@ -27,12 +31,15 @@
  *    (process.threadCpuUsage), a load-independent view of the cost. Same per-payment signing, digest
  *    and verification code as the single-thread figure (which writes one journal line per payment,
  *    one write each).
+ *  - offchainPaymentsPerSecPipelineNoHelper: the same pipeline without the helper verifier (every
+ *    signature checked on the payee thread), measured in the same rounds, for comparison.
  *  - offchainPaymentsPerSecSingleThread: the same work, one payment after another on ONE thread
  *    (sign, then verify + store) — the figure when one machine is both payer and payee.
  *  - offchainRoundTripsPerSec: the full ChannelClient protocol per payment (pay → receive: checks,
  *    verify, countersign, store → confirm: verify, store): two signatures, two verifications, two
  *    stores.
- *  - offchainPaymentsPerSecFsync: like offchainPaymentsPerSec with fdatasync per store (power-loss safe).
+ *  - offchainPaymentsPerSecFsync: like offchainPaymentsPerSecSingleThread with fdatasync per store
+ *    (power-loss safe).
  *  - Rounds: on-chain, pipeline and single-thread figures are measured in `rounds` interleaved rounds
  *    (the machine is shared; other processes take CPU at random moments); each key holds the best
  *    round, `ratioMedian` the median ratio, and `rounds` every round with the load average.
@@ -275,7 +282,13 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     // The machine is shared (other processes take CPU at random moments): measure in interleaved
     // rounds — on-chain, pipeline, single thread, again — so all three see the same conditions,
     // and report the best round of each (their capability) and the median, with every round listed.
-    const rounds: { onchain: number[]; pipeline: number[]; singleThread: number[]; load: number[] } = { onchain: [], pipeline: [], singleThread: [], load: [] };
+    const rounds: { onchain: number[]; pipeline: number[]; pipelineNoHelper: number[]; singleThread: number[]; load: number[] } = {
+      onchain: [],
+      pipeline: [],
+      pipelineNoHelper: [],
+      singleThread: [],
+      load: [],
+    };
     let pipelineDetail: Awaited<ReturnType<typeof measurePipeline>> | undefined;
     for (let r = 0; r < n.rounds; r++) {
       rounds.load.push(Number(os.loadavg()[0].toFixed(2)));
@@ -285,7 +298,7 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       rounds.onchain.push(onchainRound.perSec);
       ctx.log(`on-chain${tag}: ${round(onchainRound.perSec)} transfers/s`);
       ctx.log(
-        `off-chain pipeline${tag}: ${n.pipeline} payments, payer thread signs → payee thread (+ ${PIPELINE_VERIFIERS - 1} helper verifier thread) verifies + stores + acknowledges (${best.name})`,
+        `off-chain pipeline${tag}: ${n.pipeline} payments, payer thread signs → payee thread verifies + stores + acknowledges, payee's helper verifier: ${PIPELINE_HELPER} (${best.name})`,
       );
       const p = await measurePipeline({
         count: n.pipeline,
@@ -297,7 +310,20 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       rounds.pipeline.push(p.perSec);
       if (!pipelineDetail || p.perSec > pipelineDetail.perSec) pipelineDetail = p;
       ctx.log(
-        `off-chain pipeline${tag}: ${round(p.perSec)} payments/s (payer busy ${round(p.payerBusyShare * 100)}%, payee busy ${round(p.payeeBusyShare * 100)}% of the time; CPU µs per payment: payer ${round(p.cpuMicrosPerPayment.payer)}, payee ${round(p.cpuMicrosPerPayment.payee)}, helper verifiers ${round(p.cpuMicrosPerPayment.helperVerifiers)}; crypto ${p.crypto})`,
+        `off-chain pipeline${tag}: ${round(p.perSec)} payments/s (payer busy ${round(p.payerBusyShare * 100)}%, payee busy ${round(p.payeeBusyShare * 100)}% of the time; CPU µs per payment: payer ${round(p.cpuMicrosPerPayment.payer)}, payee ${round(p.cpuMicrosPerPayment.payee)}, helper verifier thread ${round(p.cpuMicrosPerPayment.helperVerifierThread)}; crypto ${p.crypto})`,
+      );
+      // For comparison: the same pipeline with every signature checked on the payee thread itself.
+      const alone = await measurePipeline({
+        count: n.pipeline,
+        chainId: node.chainId,
+        contract: channels,
+        payerKey: KEYS[1],
+        storeDir: path.join(tmp, `pipeline-alone-payee-${r}`),
+        helper: "none",
+      });
+      rounds.pipelineNoHelper.push(alone.perSec);
+      ctx.log(
+        `off-chain pipeline, no helper verifier${tag}: ${round(alone.perSec)} payments/s (payer busy ${round(alone.payerBusyShare * 100)}%, payee busy ${round(alone.payeeBusyShare * 100)}%; CPU µs per payment: payer ${round(alone.cpuMicrosPerPayment.payer)}, payee ${round(alone.cpuMicrosPerPayment.payee)})`,
       );
       ctx.log(`off-chain single thread${tag}: ${n.offchain} payments (sign, then verify + durable store) with ${best.name}`);
       const single = await measurePayments(n.offchain, false, best.signer!, best.verifier!, `best-${r}`);
@@ -344,13 +370,15 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       onchainTransfersPerSec: round(onchain.perSec),
       ratio: round(ratio, 2),
       ratioBasis:
-        "offchainPaymentsPerSec / onchainTransfersPerSec, same run, each the best of `rounds` interleaved rounds: offchainPaymentsPerSec is the pipeline of one process (payer thread signs; payee thread checks, stores and acknowledges in order, its signature checks shared with `pipeline.verifierThreads` − 1 helper threads), payer and payee working in parallel as on two machines, all threads sharing this machine's cores",
+        "offchainPaymentsPerSec / onchainTransfersPerSec, same run, each the best of `rounds` interleaved rounds: offchainPaymentsPerSec is the pipeline of one process on two worker threads = this machine's two cores (payer thread signs; payee thread verifies, checks order, stores and acknowledges; 1 batch in `pipeline.helperEvery` is verified by the payee's helper verifier hosted on the payer thread, `pipeline.helperVerifier`), payer and payee working in parallel as on two machines; offchainPaymentsPerSecPipelineNoHelper is the same with every signature checked on the payee thread",
       ratioMedian: round(ratioMedian, 2),
       offchainPaymentsPerSecSingleThread: round(offchain.perSec),
+      offchainPaymentsPerSecPipelineNoHelper: round(bestOf(rounds.pipelineNoHelper)),
       ratioSingleThread: round(ratioSingleThread, 2),
       rounds: {
         onchainTransfersPerSec: rounds.onchain.map((x) => round(x)),
         offchainPaymentsPerSecPipeline: rounds.pipeline.map((x) => round(x)),
+        offchainPaymentsPerSecPipelineNoHelper: rounds.pipelineNoHelper.map((x) => round(x)),
         offchainPaymentsPerSecSingleThread: rounds.singleThread.map((x) => round(x)),
         loadAverage1mAtRoundStart: rounds.load,
       },
@@ -358,7 +386,8 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
         payments: n.pipeline,
         batch: PIPELINE_BATCH,
         window: PIPELINE_WINDOW,
-        verifierThreads: pipeline.verifiers,
+        helperVerifier: pipeline.helper,
+        helperEvery: pipeline.helperEvery,
         crypto: pipeline.crypto,
         payerBusyShare: round(pipeline.payerBusyShare, 3),
         payeeBusyShare: round(pipeline.payeeBusyShare, 3),
@@ -385,12 +414,12 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       method: {
         onchain: "eth_sendTransaction (node-unlocked account, fixed gas) + eth_getTransactionReceipt, sequential, hardhat node automine over HTTP",
         offchain:
-          "ONE process, worker threads: the payer thread signs each next EIP-712 BalanceProof (libsecp256k1) and streams it over a MessagePort in batches of `pipeline.batch`, at most `pipeline.window` unacknowledged; the payee thread numbers the batches and has their signatures checked round-robin by itself and `pipeline.verifierThreads` − 1 helper threads (per payment: rebuild the state from what arrived, recompute its EIP-712 digest, verify with the product verifier nativeBytesVerifier — strict 65 bytes, v 27/28, low s, public key recovered with the given v and compared with the payer's key learned once from the first proof and checked against its address); then, strictly in order and only once checked, the payee checks nonce = previous + 1 and a growing cumulative amount, writes the newest verified signed state of the batch to the JsonFileStore journal (one write(2), no fsync; it supersedes every earlier state of the channel: amounts are cumulative and the contract takes the highest nonce) and only then acknowledges cumulatively; timed from the first signature to the last acknowledgement",
+          "ONE process, worker threads: the payer thread signs each next EIP-712 BalanceProof (libsecp256k1) and streams it over a MessagePort in batches of `pipeline.batch`, at most `pipeline.window` unacknowledged; the payee thread numbers the batches and checks their signatures itself, except 1 batch in `pipeline.helperEvery`, which it hands to its helper verifier (`pipeline.helperVerifier`: \"payer-thread\" = a verifier object of the payee's — own verifier, own key cache, answering only the payee over its own MessagePort — hosted on the payer's thread between the payer's batches, since the payer's core has time to spare; \"thread\" = a third thread; \"none\" = no helper) (per payment: rebuild the state from what arrived, recompute its EIP-712 digest, verify with the product verifier nativeBytesVerifier — strict 65 bytes, v 27/28, low s, public key recovered with the given v and compared with the payer's key learned once from the first proof and checked against its address); then, strictly in order and only once checked, the payee checks nonce = previous + 1 and a growing cumulative amount, writes the newest verified signed state of the batch to the JsonFileStore journal (one write(2), no fsync; it supersedes every earlier state of the channel: amounts are cumulative and the contract takes the highest nonce) and only then acknowledges cumulatively; timed from the first signature to the last acknowledgement",
         offchainSingleThread:
           "the same per-payment work on one thread, one payment after another: sign, then recompute the digest, verify and append to the journal (one write(2) per payment, no fsync)",
         hashing: "EIP-712 digests (precomputed type hash and domain separator, struct encoding and 0x1901 input in reused buffers, two keccaks) with native Keccak-256 (optional dependency keccak) when installed, else viem's; the JS-crypto figure uses viem for both keccak and secp256k1",
         changes:
-          "until 2026-11-25 (H18) the payee verified on its own thread only, recovered an uncompressed key per proof and journalled every payment's state (one write per batch); now: helper verifier thread(s), compressed recovery compared with the learned key, newest state per batch journalled",
+          "until 2026-11-25 (H18) the payee verified on its own thread only, recovered an uncompressed key per proof and journalled every payment's state (one write per batch); now: 1 batch in 6 verified by the payee's helper verifier hosted on the payer thread, compressed recovery compared with the learned key, newest state per batch journalled, reused digest buffers",
       },
       loadAverageAtStart,
       machine: machineInfo(),
@@ -412,13 +441,24 @@ const PIPELINE_BATCH = 64;
 /** Most payments the payer may have sent without an acknowledgement. */
 const PIPELINE_WINDOW = 1_024;
 /**
- * Threads that verify signatures on the payee's side: the payee thread itself plus
- * PIPELINE_VERIFIERS − 1 helper threads, batches dealt round-robin. Signature checks of different
- * payments are independent; what must be sequential (nonce + 1, growing amount, store, ack) stays
- * on the payee thread, in order. With 2 the process keeps both of a 2-core machine's cores busy
- * (payer ≈ 45 µs per payment, payee ≈ 65 µs: alone on one core the payee is the bottleneck).
+ * Where the payee's helper verifier runs (signature checks of different payments are independent;
+ * what must be sequential — nonce + 1, growing amount, store, ack — stays on the payee thread, in
+ * order):
+ *  - "none": the payee thread checks every signature itself (payee ≈ 65 µs CPU per payment, payer
+ *    ≈ 45 µs: the payee is the bottleneck and the payer's core idles a third of the time);
+ *  - "thread": a third thread, 1 batch in `helperEvery` (3 threads on a 2-core machine);
+ *  - "payer-thread": a verifier object of the PAYEE's (its own verifier, its own key cache; it only
+ *    answers the payee) hosted on the payer's thread, which has CPU to spare — 1 batch in
+ *    `helperEvery`, so both threads (= both cores) do about the same work.
  */
-export const PIPELINE_VERIFIERS = 2;
+export type PipelineHelper = "none" | "thread" | "payer-thread";
+export const PIPELINE_HELPER: PipelineHelper = "payer-thread";
+/**
+ * 1 batch in N goes to the helper. "payer-thread": per payment the payer thread spends ≈ 47 µs
+ * signing and the payee thread ≈ 61 µs verifying + ≈ 5 µs committing; with 1 in 6 both come to
+ * ≈ 56 µs (measured with process.threadCpuUsage, see `pipeline.cpuMicrosPerPayment`).
+ */
+export const PIPELINE_HELPER_EVERY: Record<PipelineHelper, number> = { none: 0, thread: 2, "payer-thread": 6 };
 const PIPELINE_CHANNEL_ID = 2_000_000n;
 const PIPELINE_AMOUNT_WEI = 1_000n;
 
@@ -426,8 +466,10 @@ interface PipelineSetup {
   role: "payer" | "payee" | "verifier";
   /** payer: to the payee; payee: to the payer; verifier: to the payee. */
   port: MessagePort;
-  /** payee only: one port per helper verifier thread. */
-  verifierPorts: MessagePort[];
+  /** payee: to its helper verifier; payer: to the payee, for the helper verifier it hosts; else null. */
+  helperPort: MessagePort | null;
+  /** payee: 1 batch in `helperEvery` goes to the helper (0: none). */
+  helperEvery: number;
   chainId: number;
   contract: Address;
   payerKey: Hex;
@@ -467,26 +509,31 @@ const threadCpuMicros = () => {
  * measured phase (after a warm-up phase of PIPELINE_WARMUP payments) and the CPU time each thread
  * spent per payment in it.
  */
-export async function measurePipeline(options: { count: number; chainId: number; contract: Address; payerKey: Hex; storeDir: string; verifiers?: number }) {
-  const verifiers = Math.max(1, options.verifiers ?? PIPELINE_VERIFIERS);
+export async function measurePipeline(options: {
+  count: number;
+  chainId: number;
+  contract: Address;
+  payerKey: Hex;
+  storeDir: string;
+  helper?: PipelineHelper;
+  helperEvery?: number;
+}) {
+  const helper = options.helper ?? PIPELINE_HELPER;
+  const helperEvery = helper === "none" ? 0 : (options.helperEvery ?? PIPELINE_HELPER_EVERY[helper]);
   const { port1, port2 } = new MessageChannel();
-  const helperChannels = Array.from({ length: verifiers - 1 }, () => new MessageChannel());
+  const helperChannel = helper === "none" ? null : new MessageChannel();
   const payerAddress = privateKeySigner(options.payerKey).address;
   // The payee reports when it has stored each phase's last payment.
   const targets = [BigInt(PIPELINE_WARMUP), BigInt(PIPELINE_WARMUP + options.count)];
-  const common = { chainId: options.chainId, contract: options.contract, payerKey: options.payerKey, payerAddress, storeDir: options.storeDir, targets };
-  const start = (role: PipelineSetup["role"], port: MessagePort, verifierPorts: MessagePort[] = []) =>
+  const common = { chainId: options.chainId, contract: options.contract, payerKey: options.payerKey, payerAddress, storeDir: options.storeDir, targets, helperEvery };
+  const start = (role: PipelineSetup["role"], port: MessagePort, helperPort: MessagePort | null) =>
     new Worker(new URL(import.meta.url), {
-      workerData: { powerlanChannelsPipeline: { ...common, role, port, verifierPorts } satisfies PipelineSetup },
-      transferList: [port, ...verifierPorts],
+      workerData: { powerlanChannelsPipeline: { ...common, role, port, helperPort } satisfies PipelineSetup },
+      transferList: helperPort ? [port, helperPort] : [port],
     });
-  const payer = start("payer", port1);
-  const payee = start(
-    "payee",
-    port2,
-    helperChannels.map((c) => c.port1),
-  );
-  const helpers = helperChannels.map((c) => start("verifier", c.port2));
+  const payer = start("payer", port1, helper === "payer-thread" ? helperChannel!.port2 : null);
+  const payee = start("payee", port2, helperChannel?.port1 ?? null);
+  const helpers = helper === "thread" ? [start("verifier", helperChannel!.port2, null)] : [];
   const all = [payer, payee, ...helpers];
   const exited = all.map((w) => new Promise((resolve) => w.once("exit", resolve)));
   // Every report a thread sends, in order; `next` takes the next one of a kind. A failure of any
@@ -500,7 +547,7 @@ export async function measurePipeline(options: { count: number; chainId: number;
     for (const wake of woken) wake();
   };
   all.forEach((w, i) => {
-    const name = i === 0 ? "payer" : i === 1 ? "payee" : `verifier ${i - 1}`;
+    const name = ["payer", "payee", "helper verifier"][i];
     inboxes.set(w, []);
     w.on("message", (m: PipelineReport) => {
       if (m.kind === "error") failure ??= new Error(`pipeline ${name}: ${m.error}`);
@@ -540,13 +587,14 @@ export async function measurePipeline(options: { count: number; chainId: number;
     return {
       perSec: (options.count * 1000) / p.ms,
       ms: p.ms,
-      verifiers,
+      helper,
+      helperEvery,
       payerBusyShare: p.busyMs / p.ms,
       payeeBusyShare: (q.busyMs - warm.payee.busyMs) / p.ms,
       cpuMicrosPerPayment: {
         payer: perPayment[0],
         payee: perPayment[1],
-        helperVerifiers: helpersCpu,
+        helperVerifierThread: helpersCpu,
         total: perPayment.reduce((a, b) => a + b, 0),
       },
       crypto: p.crypto === q.crypto ? p.crypto : `payer ${p.crypto}, payee ${q.crypto}`,
@@ -566,6 +614,9 @@ function answerCpu(control: MessagePort) {
 
 /** The payer thread: sign the next proof, send in batches, never more than the window ahead. */
 function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
+  // The payee's helper verifier, if it lives on this thread: it runs between the payer's batches.
+  if (setup.helperPort) serveVerification(setup, setup.helperPort);
+  const yieldToHelper = setup.helperPort ? () => new Promise<void>((resolve) => setImmediate(resolve)) : null;
   const native = nativePrivateKeySigner(setup.payerKey);
   const signer = native ?? privateKeySigner(setup.payerKey);
   const crypto = native ? `libsecp256k1 (native), keccak ${KECCAK_NAME}` : "viem/noble (JavaScript)";
@@ -585,6 +636,7 @@ function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
     if (command.phase === "cpu") return answerCpu(control);
     if (command.phase === "stop") {
       setup.port.close();
+      setup.helperPort?.close();
       control.close();
       return;
     }
@@ -604,6 +656,8 @@ function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
             batch.push({ nonce, transferredWei, signature: await signer.signBalanceProof(domain, proof) });
           }
           setup.port.postMessage(batch);
+          // Let the hosted helper answer the payee's requests (they wait for the event loop).
+          if (yieldToHelper) await yieldToHelper();
         }
         busyMs += performance.now() - busyFrom;
         if (acked < last && !failure) await nextAck();
@@ -655,15 +709,20 @@ function batchSignatureChecker(setup: PipelineSetup): { check: (batch: PaymentBa
   };
 }
 
-/** A helper verifier thread: checks the signatures of the batches the payee hands it, in the order they come. */
-function pipelineVerifier(setup: PipelineSetup, control: MessagePort) {
+/** The payee's helper verifier: checks the signatures of the batches the payee hands it over `port`, in order. */
+function serveVerification(setup: PipelineSetup, port: MessagePort) {
   const { check } = batchSignatureChecker(setup);
   let queue = Promise.resolve();
-  setup.port.on("message", (request: VerifyRequest) => {
+  port.on("message", (request: VerifyRequest) => {
     queue = queue.then(async () => {
-      setup.port.postMessage({ seq: request.seq, badIndex: await check(request.batch) } satisfies VerifyResult);
+      port.postMessage({ seq: request.seq, badIndex: await check(request.batch) } satisfies VerifyResult);
     });
   });
+}
+
+/** A helper verifier thread of its own. */
+function pipelineVerifier(setup: PipelineSetup, control: MessagePort) {
+  serveVerification(setup, setup.port);
   control.on("message", (command: PipelineCommand) => {
     if (command.phase === "cpu") return answerCpu(control);
     if (command.phase !== "stop") return;
@@ -676,8 +735,8 @@ function pipelineVerifier(setup: PipelineSetup, control: MessagePort) {
 type StoredPayment = { rev: number; proof: ReturnType<typeof toStoredProof>; sig: Hex };
 
 /**
- * The payee thread. Batches are numbered as they arrive; batch k's signatures are checked by
- * verifier k mod PIPELINE_VERIFIERS (0: this thread, right away; others: a helper thread). Batches
+ * The payee thread. Batches are numbered as they arrive; batch k's signatures are checked by the
+ * helper verifier when k mod helperEvery = helperEvery − 1, else right away on this thread. Batches
  * are then committed strictly in order, each only once its signatures are checked: per payment
  * nonce = previous + 1 and a growing cumulative amount, then the newest state of the batch goes to
  * the journal (one put = one write(2)) BEFORE the cumulative ack. Storing the newest state is the
@@ -692,7 +751,6 @@ function pipelinePayee(setup: PipelineSetup, control: MessagePort) {
     isNewer: (a, b) => a.rev > b.rev,
   });
   const key = `${setup.chainId}:${setup.contract.toLowerCase()}:${PIPELINE_CHANNEL_ID}`;
-  const verifiers = setup.verifierPorts.length + 1;
   const targets = [...setup.targets];
   let received = 0; // batches received so far (the next one's number)
   let committed = 0; // batches committed so far (the next one to commit)
@@ -761,18 +819,17 @@ function pipelinePayee(setup: PipelineSetup, control: MessagePort) {
   setup.port.on("message", (batch: PaymentBatch) =>
     serially(async () => {
       const seq = received++;
-      const verifier = seq % verifiers;
-      if (verifier === 0) {
+      if (setup.helperPort && seq % setup.helperEvery === setup.helperEvery - 1) {
+        pending.set(seq, { batch, badIndex: null });
+        setup.helperPort.postMessage({ seq, batch } satisfies VerifyRequest);
+      } else {
         pending.set(seq, { batch, badIndex: await check(batch) });
         commitReady();
-      } else {
-        pending.set(seq, { batch, badIndex: null });
-        setup.verifierPorts[verifier - 1].postMessage({ seq, batch } satisfies VerifyRequest);
       }
     }),
   );
-  for (const port of setup.verifierPorts) {
-    port.on("message", (result: VerifyResult) =>
+  if (setup.helperPort) {
+    setup.helperPort.on("message", (result: VerifyResult) =>
       serially(() => {
         const entry = pending.get(result.seq);
         if (!entry) throw new Error(`verifier result for unknown batch ${result.seq}`);
@@ -786,7 +843,7 @@ function pipelinePayee(setup: PipelineSetup, control: MessagePort) {
     if (command.phase !== "stop") return;
     store.close();
     setup.port.close();
-    for (const port of setup.verifierPorts) port.close();
+    setup.helperPort?.close();
     control.close();
   });
 }
