@@ -366,7 +366,13 @@ function HouseholdTable({ rows, timing }: { rows: HistoryRow[]; timing: Map<bigi
                     />
                   )}
                   {r.channelWh > 0n && (r.receivedWei > 0n || r.paidWei > 0n || r.escrowedWei > 0n) && (
-                    <span className="block text-xs text-violet-700">+ {formatEnergy(r.channelWh)} paid through channels</span>
+                    <span className="block text-xs text-violet-700" data-testid="channel-money">
+                      {r.channelPending || r.channelReceivedWei === r.channelPaidWei
+                        ? `+ ${formatEnergy(r.channelWh)} paid through channels`
+                        : r.channelReceivedWei > r.channelPaidWei
+                          ? `+${formatPLC(r.channelReceivedWei - r.channelPaidWei, undefined, false)} through channels`
+                          : `−${formatPLC(r.channelPaidWei - r.channelReceivedWei, undefined, false)} through channels`}
+                    </span>
                   )}
                 </td>
                 <td className="num py-1.5 pr-2" data-field="charges">

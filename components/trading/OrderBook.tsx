@@ -291,7 +291,7 @@ function TakeForm({ order, d, params, onDone }: { order: BookOrder; d: Deploymen
           Pay now: <b className="num">{formatPLC(costWei)}</b> from your vault
         </span>
       )}
-      <button type="submit" className="btn btn-primary btn-small" disabled={Boolean(error) || pending !== null}>
+      <button type="submit" className="btn btn-primary btn-small" disabled={Boolean(error) || pending !== null} data-testid="take-submit">
         Buy now
       </button>
       <div className="w-full">

@@ -147,6 +147,7 @@ export function OrderForm({
           <input
             className="input mt-1 font-mono text-xs"
             placeholder="0x… buyer address (empty: everyone, in the auction)"
+            data-testid="order-buyer"
             list="powerlan-buyers"
             value={draft.buyer}
             onChange={(e) => set({ buyer: e.target.value })}
