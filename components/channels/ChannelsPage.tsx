@@ -102,9 +102,14 @@ function HowItWorks() {
   );
 }
 
-/** The trading page's view of my channel: balance, and a link to the Channels page. Keeps receiving while open. */
+/**
+ * The trading page's view of my channel: balance, delivery streams, and a link to the Channels
+ * page. Keeps receiving payments and streaming my channel-paid takes while open.
+ */
 export function ChannelSummaryCard({ d, me }: { d: Deployment; me?: Address }) {
   const state = useHouseholdHub(d, me);
+  const streams = useDeliveryStreams(d, me, state);
+  const streaming = (streams.streams ?? []).filter((s) => s.status === "streaming" || s.status === "waiting for delivery").length;
   if (!me || !d.address("PaymentChannels")) return null;
   if (state.info && me.toLowerCase() === state.info.hub.toLowerCase()) return null; // the hub's own account
   const c = state.current;
@@ -128,6 +133,14 @@ export function ChannelSummaryCard({ d, me }: { d: Deployment; me?: Address }) {
         <div className="divide-y divide-slate-100">
           <Stat label="You can pay" value={formatPLC(c.balances.spendableWei)} hint={`channel #${c.id} with the hub`} testId="summary-spendable" />
           <Stat label="Yours if closed now" value={formatPLC(c.balances.myPayoutWei)} />
+          {streaming > 0 && (
+            <Stat
+              label="Delivery streams"
+              value={`${streaming} running`}
+              hint="channel-paid trades, paid per metered minute"
+              testId="summary-streams"
+            />
+          )}
         </div>
       )}
     </Card>

@@ -90,8 +90,8 @@ export function DeliveryStreamsCard({ me, hubState, streams }: { me?: Address; h
         </div>
       )}
       <p className="mt-2 text-xs text-slate-500">
-        Keep this page open during delivery: it pays each minute&apos;s metered energy (and catches up after the interval if it was closed). The seller
-        must have PowerLAN open to receive.
+        Keep this page or the trading page open during delivery: it pays each minute&apos;s metered energy (and catches up after the interval if it was
+        closed). The seller must have PowerLAN open to receive.
       </p>
     </Card>
   );

@@ -16,7 +16,6 @@ import { devnetExportRegister, viemDeliveryMarket } from "@/lib/app/deliveryMark
 import { DeliveryStreamer, type TakeStream } from "@/lib/channels/deliveryStream";
 import { HubError, httpHubTransport } from "@/lib/channels/hubProtocol";
 import type { Deployment } from "@/lib/hooks/useDeployment";
-import { useChainClock } from "@/lib/hooks/useMarket";
 import { accountName } from "@/lib/app/names";
 import { explainChannelError } from "./channelErrors";
 import { HUB_URL, webLock, type HouseholdHubState } from "./useHouseholdHub";
@@ -35,9 +34,9 @@ export interface DeliveryStreamsState {
 
 export function useDeliveryStreams(d: Deployment, me: Address | undefined, state: HouseholdHubState): DeliveryStreamsState {
   const publicClient = usePublicClient({ chainId: d.chainId }) as PublicClient | undefined;
-  const now = useChainClock(d.chainId);
-  const nowRef = useRef(now);
-  nowRef.current = now;
+  // How far the chain's clock is ahead of the wall clock (tests move the devnet's time forward),
+  // read once per round: chain now = wall clock + that (no re-render every second).
+  const aheadRef = useRef(0);
   const [streams, setStreams] = useState<TakeStream[] | undefined>();
   const [error, setError] = useState<string | null>(null);
   const { hub, namespace, info } = state;
@@ -65,7 +64,7 @@ export function useDeliveryStreams(d: Deployment, me: Address | undefined, state
       exportedWhSoFar: d.isDevnet ? devnetExportRegister(publicClient, market, registry) : noRegister,
       memory: localStorage,
       memoryKey: `powerlan.streams.${namespace}.${market.toLowerCase()}.${me.toLowerCase()}`,
-      nowSeconds: () => nowRef.current,
+      nowSeconds: () => Math.floor(Date.now() / 1000) + aheadRef.current,
       feeWei: BigInt(info.feeWei),
       lock: webLock(`powerlan-streams-${namespace}-${me.toLowerCase()}`),
       explain: (e, seller) => explainChannelError(e, { account: me, nameOf: accountName, payee: seller }).message,
@@ -80,6 +79,8 @@ export function useDeliveryStreams(d: Deployment, me: Address | undefined, state
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
       try {
+        const block = await publicClient!.getBlock();
+        aheadRef.current = Math.max(0, Number(block.timestamp) - Math.floor(Date.now() / 1000));
         const views = await streamer.tick();
         if (stopped) return;
         setStreams(views);
@@ -95,7 +96,7 @@ export function useDeliveryStreams(d: Deployment, me: Address | undefined, state
       stopped = true;
       if (timer) clearTimeout(timer);
     };
-  }, [streamer]);
+  }, [streamer, publicClient]);
 
   return { streams, error, running: Boolean(streamer), loading: Boolean(streamer) && streams === undefined && error === null };
 }

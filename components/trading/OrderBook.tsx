@@ -5,7 +5,7 @@
  * with who posted them, whether the previewed clearing would fill them, and "Take" on offers
  * (a direct bilateral trade at the offer's price). Offers addressed to the viewer are listed apart;
  * a channel-paid one (badge "channel") is taken without escrow and paid through the viewer's
- * channel with the hub as the energy is delivered (the Channels page streams it).
+ * channel with the hub as the energy is delivered (the Channels page, or this page's channel card, streams it).
  */
 import Link from "next/link";
 import { useState } from "react";
@@ -267,7 +267,7 @@ function TakeForm({ order, d, params, onDone }: { order: BookOrder; d: Deploymen
           {
             title: "Take offer",
             success: order.channelPaid
-              ? `Bought ${formatEnergy(parsed.value)} at ${formatPricePerKWh(order.priceWeiPerKWh)}, paid through your channel as it is delivered (keep the Channels page open then).`
+              ? `Bought ${formatEnergy(parsed.value)} at ${formatPricePerKWh(order.priceWeiPerKWh)}, paid through your channel as it is delivered (keep PowerLAN open then).`
               : `Bought ${formatEnergy(parsed.value)} at ${formatPricePerKWh(order.priceWeiPerKWh)} for ${formatPLC(costWei)}.`,
           },
         );
