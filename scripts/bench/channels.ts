@@ -509,8 +509,9 @@ const threadCpuMicros = () => {
 };
 
 /**
- * Run the pipeline in worker threads of this process (this module, loaded as a worker): a payer, a
- * payee, and PIPELINE_VERIFIERS − 1 helpers verifying for the payee. Returns payments/s of the
+ * Run the pipeline in worker threads of this process (this module, loaded as a worker): a payer and
+ * a payee, and the payee's helper verifier per `helper` (default PIPELINE_HELPER: on the payer's
+ * thread; "thread": a third thread; "none": no helper). Returns payments/s of the
  * measured phase (after a warm-up phase of PIPELINE_WARMUP payments) and the CPU time each thread
  * spent per payment in it.
  */
