@@ -475,6 +475,9 @@ interface PipelineSetup {
   helperPort: MessagePort | null;
   /** payee: 1 batch in `helperEvery` goes to the helper (0: none). */
   helperEvery: number;
+  /** payer: payments per message, most payments unacknowledged. */
+  batch: number;
+  window: number;
   chainId: number;
   contract: Address;
   payerKey: Hex;
@@ -523,6 +526,8 @@ export async function measurePipeline(options: {
   storeDir: string;
   helper?: PipelineHelper;
   helperEvery?: number;
+  batch?: number;
+  window?: number;
 }) {
   const helper = options.helper ?? PIPELINE_HELPER;
   const helperEvery = helper === "none" ? 0 : (options.helperEvery ?? PIPELINE_HELPER_EVERY[helper]);
@@ -531,7 +536,7 @@ export async function measurePipeline(options: {
   const payerAddress = privateKeySigner(options.payerKey).address;
   // The payee reports when it has stored each phase's last payment.
   const targets = [BigInt(PIPELINE_WARMUP), BigInt(PIPELINE_WARMUP + options.count)];
-  const common = { chainId: options.chainId, contract: options.contract, payerKey: options.payerKey, payerAddress, storeDir: options.storeDir, targets, helperEvery };
+  const common = { chainId: options.chainId, contract: options.contract, payerKey: options.payerKey, payerAddress, storeDir: options.storeDir, targets, helperEvery, batch: options.batch ?? PIPELINE_BATCH, window: options.window ?? PIPELINE_WINDOW };
   const start = (role: PipelineSetup["role"], port: MessagePort, helperPort: MessagePort | null) =>
     new Worker(new URL(import.meta.url), {
       workerData: { powerlanChannelsPipeline: { ...common, role, port, helperPort } satisfies PipelineSetup },
@@ -628,7 +633,7 @@ function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
   const signer = native ?? privateKeySigner(setup.payerKey);
   const crypto = native ? `libsecp256k1 (native), keccak ${KECCAK_NAME}` : "viem/noble (JavaScript)";
   const domain = channelsDomain(setup.chainId, setup.contract);
-  const window = BigInt(PIPELINE_WINDOW);
+  const window = BigInt(setup.window);
   let nonce = 0n;
   let acked = 0n;
   let failure: string | null = null;
@@ -656,7 +661,7 @@ function pipelinePayer(setup: PipelineSetup, control: MessagePort) {
         const busyFrom = performance.now();
         while (nonce < last && nonce - acked < window) {
           const batch: PaymentBatch = [];
-          while (batch.length < PIPELINE_BATCH && nonce < last) {
+          while (batch.length < setup.batch && nonce < last) {
             nonce += 1n;
             const transferredWei = nonce * PIPELINE_AMOUNT_WEI;
             const proof: BalanceProof = { channelId: PIPELINE_CHANNEL_ID, nonce, transferredAToBWei: transferredWei, transferredBToAWei: 0n, locksRoot: ZERO_ROOT };
