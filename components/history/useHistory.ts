@@ -5,7 +5,7 @@
  * page's reads):
  * - the household's own facts, from events filtered by its address on the node (indexed topics):
  *   its orders (OrderPlaced → getOrder), bilateral takes (OfferTaken as buyer and as seller; the
- *   grid fees of its channel-paid takes as seller from ChannelTakeSettled), its
+ *   payouts and grid fees of its takes as seller from EscrowedTakeSettled and ChannelTakeSettled), its
  *   settlements (OrderSettled, SellerSettled; a take's OrderSettled names the buyer as owner, so as
  *   seller its takes' settlements are read by interval and matched on the take id), meter readings (ReadingRecorded), certificates
  *   (CertificateMinted) and credit score updates (CreditScoreUpdated); per interval it touches, the
@@ -31,7 +31,7 @@ import {
   type ReadingEvent,
   type SellerSettledEvent,
 } from "@/lib/app/history";
-import { intervalOfOrderId } from "@/lib/app/orderbook";
+import { intervalOfOrderId, isTakeId } from "@/lib/app/orderbook";
 import type { Deployment } from "@/lib/hooks/useDeployment";
 
 export const HISTORY_REFRESH_MS = 4_000;
@@ -84,7 +84,7 @@ export function useHouseholdHistory(d: Deployment, account: Address | undefined)
       const market = d.market!;
       const me = account!;
       const ev = { address: market, abi: energyMarketAbi, fromBlock: FROM } as const;
-      const [placed, bought, sold, orderSettled, sellerEvents, readingEvents, certEvents, scoreEvents, currentScore, channelFees] = await Promise.all([
+      const [placed, bought, sold, orderSettled, sellerEvents, readingEvents, certEvents, scoreEvents, currentScore, channelFees, escrowedFees] = await Promise.all([
         c.getContractEvents({ ...ev, eventName: "OrderPlaced", args: { owner: me } }),
         c.getContractEvents({ ...ev, eventName: "OfferTaken", args: { buyer: me } }),
         c.getContractEvents({ ...ev, eventName: "OfferTaken", args: { seller: me } }),
@@ -95,6 +95,7 @@ export function useHouseholdHistory(d: Deployment, account: Address | undefined)
         c.getContractEvents({ address: ledger!, abi: meterLedgerAbi, eventName: "CreditScoreUpdated", args: { account: me }, fromBlock: FROM }),
         c.readContract({ address: ledger!, abi: meterLedgerAbi, functionName: "creditScoreOf", args: [me] }),
         c.getContractEvents({ ...ev, eventName: "ChannelTakeSettled", args: { seller: me } }),
+        c.getContractEvents({ ...ev, eventName: "EscrowedTakeSettled", args: { seller: me } }),
       ]);
       const ids = placed.map((e) => e.args.orderId!).slice(-ORDERS_LIMIT);
       const orders = (await Promise.all(
@@ -157,6 +158,12 @@ export function useHouseholdHistory(d: Deployment, account: Address | undefined)
           gridFeeWei: e.args.gridFeeWei!,
           debtWei: e.args.debtWei!,
         })),
+        escrowedTakeSettlements: escrowedFees.map((e) => ({
+          takeId: e.args.takeId!,
+          deliveredWh: e.args.deliveredWh!,
+          payoutWei: e.args.payoutWei!,
+          gridFeeWei: e.args.gridFeeWei!,
+        })),
       };
 
       // The intervals the rows will show, and their state, tariffs and start time.
@@ -204,6 +211,17 @@ export function useLanTotals(d: Deployment) {
         c.getContractEvents({ address: ledger!, abi: meterLedgerAbi, eventName: "ReadingRecorded", args: { interval: intervals }, fromBlock: FROM }),
         c.getContractEvents({ ...m, eventName: "OrderSettled", args: { interval: intervals }, fromBlock: FROM }),
       ]);
+      // Takes' grid fees: the take ids among the intervals' OrderSettled.
+      const takeIds = orderEvents.map((e) => e.args.orderId!).filter(isTakeId);
+      const takeFeeEvents =
+        takeIds.length === 0
+          ? []
+          : (
+              await Promise.all([
+                c.getContractEvents({ ...m, eventName: "EscrowedTakeSettled", args: { takeId: takeIds }, fromBlock: FROM }),
+                c.getContractEvents({ ...m, eventName: "ChannelTakeSettled", args: { takeId: takeIds }, fromBlock: FROM }),
+              ])
+            ).flat();
       const inputs: LanIntervalInput[] = intervals.map((interval, k) => ({
         interval,
         state: asState(states[k]),
@@ -217,6 +235,7 @@ export function useLanTotals(d: Deployment) {
         buyerDeliveries: orderEvents
           .filter((e) => e.args.interval === interval && ((e.args.orderId! >> 32n) & 0xffn) === 0n)
           .map((e) => ({ account: e.args.owner!, deliveredWh: e.args.deliveredWh! })),
+        takeFees: takeFeeEvents.filter((e) => e.args.takeId! >> 40n === interval).map((e) => ({ gridFeeWei: e.args.gridFeeWei! })),
       }));
       const active = inputs.filter((x) => (x.state.bidCount ?? 0) + (x.state.offerCount ?? 0) > 0 || x.readings.length > 0);
       return { rows: lanTotals(active), current };

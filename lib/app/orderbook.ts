@@ -137,3 +137,11 @@ export function orderStatus(
 export function intervalOfOrderId(orderId: bigint): bigint {
   return orderId >> 40n;
 }
+
+/** The market's id space for bilateral takes: side 2 (next to SIDE.Bid 0 and SIDE.Offer 1). */
+export const TAKE_SIDE = 2n;
+
+/** Is this id a take's (side 2), not a bid's or an offer's? */
+export function isTakeId(orderId: bigint): boolean {
+  return ((orderId >> 32n) & 0xffn) === TAKE_SIDE;
+}

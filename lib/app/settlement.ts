@@ -13,7 +13,7 @@
  * interval's unsettledOrders, so a "Settle" click walks the interval's take ids after the auction
  * orders (`unsettledTakeIds`) to release their escrow.
  */
-import { SIDE, isLiveAuctionOrder, type BookOrder } from "./orderbook.ts";
+import { SIDE, TAKE_SIDE, isLiveAuctionOrder, type BookOrder } from "./orderbook.ts";
 
 /** The stages an interval passes through, in order. */
 export type SettlementStageKind =
@@ -154,7 +154,7 @@ export function deliveryWords(filledWh: number, deliveredWh: bigint | undefined)
 
 /** The id of the interval's `n`-th bilateral take (OfferTaken.takeId): interval << 40 | 2 << 32 | n. */
 export function takeIdOf(interval: bigint, n: bigint | number): bigint {
-  return (interval << 40n) | (2n << 32n) | BigInt(n);
+  return (interval << 40n) | (TAKE_SIDE << 32n) | BigInt(n);
 }
 
 /**
