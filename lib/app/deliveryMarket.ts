@@ -12,13 +12,8 @@ import type { Address, PublicClient } from "viem";
 import { energyMarketAbi, participantRegistryAbi } from "../contracts/index.ts";
 import { demoMeters, MeterSimulator } from "../consensus/meters.ts";
 import type { ChannelTake, DeliveryMarket, DeliveryWindow, ExportRegister, SellerSales } from "../channels/deliveryStream.ts";
+import { DEVNET_METER_SEED } from "../devnet/config.ts";
 import { intervalOfOrderId, isChannelTake, SIDE, ZERO_ADDRESS } from "./orderbook.ts";
-
-/**
- * Seed of the devnet's simulated meters: the keeper's default (lib/devnet/keeper.ts `meterSeed`),
- * so the app's register ends at exactly the readings the keeper signs.
- */
-export const DEVNET_METER_SEED = 1;
 
 /** Largest `count` asked of getOrders (the contract clips it to what exists). */
 const ALL_ORDERS = 5_000n;

@@ -14,6 +14,13 @@ export const DEVNET_RPC_PORT = 8545;
 export const DEVNET_RPC_URL = `http://${DEVNET_RPC_HOST}:${DEVNET_RPC_PORT}`;
 /** `next dev` serves the app here. */
 export const DEVNET_APP_PORT = 3000;
+
+/**
+ * Seed of the devnet's simulated smart meters (lib/consensus/meters.ts): the keeper signs the
+ * interval readings from it and the app's delivery streams read the same running register, so
+ * what a stream pays ends at exactly what settlement records.
+ */
+export const DEVNET_METER_SEED = 1;
 export const DEVNET_APP_URL = `http://localhost:${DEVNET_APP_PORT}`;
 
 /** The Ignition module id (scripts/deploy/modules/PowerLAN.ts) and the deployment folder of the devnet. */

@@ -30,7 +30,7 @@ import { demoMeters, MeterSimulator } from "../consensus/meters.ts";
 import { meterLedgerDomain } from "../consensus/readings.ts";
 import { committeeDomain, finalizeInterval, Validator, type ConsensusReader, type ConsensusWriter, type MeterBindingCache } from "../consensus/validator.ts";
 import { DEVNET_CAST } from "./accounts.ts";
-import { DEVNET_SEED_INTERVALS } from "./config.ts";
+import { DEVNET_METER_SEED, DEVNET_SEED_INTERVALS } from "./config.ts";
 import type { PowerLANAddresses } from "./deploy.ts";
 import type { DevnetConnection } from "./hardhat.ts";
 import { PROJECT_ROOT } from "./processes.ts";
@@ -164,7 +164,7 @@ export async function startKeeper(connection: DevnetConnection, addresses: Power
   // Meters and validators of the demo LAN (PUBLIC devnet keys).
   const genesisTime = Number(await market.read.intervalStartTime([0n]));
   const { intervalSeconds } = await market.read.paramsFor([await market.read.currentInterval()]);
-  const meters = new MeterSimulator(demoMeters(), options.meterSeed ?? 1, { intervalSeconds, genesisTime });
+  const meters = new MeterSimulator(demoMeters(), options.meterSeed ?? DEVNET_METER_SEED, { intervalSeconds, genesisTime });
   const ledgerDomain = meterLedgerDomain(chainId, addresses.MeterLedger);
   const validators = DEVNET_CAST.validators.map((v) => new Validator(v.privateKey, committeeDomain(chainId, addresses.ValidatorCommittee)));
   const bindings: MeterBindingCache = new Map();

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Address, PublicClient } from "viem";
-import { devnetExportRegister, DEVNET_METER_SEED, orderIsChannelPaid, viemDeliveryMarket } from "@/lib/app/deliveryMarket";
+import { devnetExportRegister, orderIsChannelPaid, viemDeliveryMarket } from "@/lib/app/deliveryMarket";
+import { DEVNET_METER_SEED } from "@/lib/devnet/config";
 import { demoMeters, MeterSimulator } from "@/lib/consensus/meters";
 
 const MARKET: Address = "0x00000000000000000000000000000000000000cc";
