@@ -157,7 +157,6 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
                   o.side === SIDE.Bid
                     ? (o.settledAmountWei ?? bidLockWei(price, filled))
                     : sellerProceedsWei(price, delivered ?? filled);
-                const short = deliveryWords(o.filledWh, delivered)?.shortfallWh ?? 0n;
                 return (
                   <tr key={o.id.toString()} className="border-b border-slate-50" data-testid={`fill-${o.id.toString()}`}>
                     <td className="py-1.5 text-slate-700">#{o.interval.toString()}</td>
@@ -171,10 +170,7 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
                           –
                         </span>
                       ) : (
-                        <span className={short > 0n ? "text-amber-700" : ""} title={short > 0n ? `short by ${formatEnergy(short)}` : "delivered in full"}>
-                          {formatKWh(delivered)}
-                          {short > 0n ? " (short)" : ""}
-                        </span>
+                        <DeliveredCell soldWh={o.filledWh} deliveredWh={delivered} />
                       )}
                     </td>
                     <td className="num py-1.5">{formatPricePerKWh(price, false)}</td>
@@ -198,23 +194,43 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
               {(takes ?? []).map((t) => {
                 const bought = t.buyer.toLowerCase() === lower;
                 if (isChannelTake(t)) return <ChannelTakeRow key={`${t.offerId}-${t.blockNumber}-${t.buyer}`} t={t} bought={bought} />;
+                // Escrowed: the buyer's lock is held until settlement on metered delivery, then the buyer
+                // pays for d_t (the rest refunded) and the seller gets floor(p × d_t) less its grid fee.
+                const settled = t.settlement;
+                const gross = sellerProceedsWei(BigInt(t.priceWeiPerKWh), BigInt(t.energyWh));
                 return (
-                  <tr key={`${t.offerId}-${t.blockNumber}-${t.buyer}`} className="border-b border-slate-50">
+                  <tr key={`${t.offerId}-${t.blockNumber}-${t.buyer}`} className="border-b border-slate-50" data-testid={`take-${t.takeId.toString()}`}>
                     <td className="py-1.5 text-slate-700">#{intervalOfOrderId(t.offerId).toString()}</td>
                     <td className={`py-1.5 font-medium ${bought ? "text-sky-700" : "text-amber-700"}`}>
                       {bought ? `bought from ${displayName(t.seller)}` : `sold to ${displayName(t.buyer)}`} · direct
                     </td>
                     <td className="num py-1.5">{formatKWh(t.energyWh)}</td>
-                    <td className="num py-1.5 text-slate-400" title="Direct trades are paid at take time, not on metered delivery">
-                      –
+                    <td className="num py-1.5" data-testid="take-delivered">
+                      {settled ? (
+                        <DeliveredCell soldWh={t.energyWh} deliveredWh={settled.deliveredWh} />
+                      ) : (
+                        <span className="text-slate-400" title="Known once the meter readings are final and the take is settled">
+                          –
+                        </span>
+                      )}
                     </td>
                     <td className="num py-1.5">{formatPricePerKWh(t.priceWeiPerKWh, false)}</td>
-                    <td className="num py-1.5 font-medium">
+                    <td className="num py-1.5 font-medium" data-testid="take-amount">
                       {bought ? "−" : "+"}
-                      {formatPLC(bought ? t.paidWei : sellerProceedsWei(BigInt(t.priceWeiPerKWh), BigInt(t.energyWh)))}
+                      {formatPLC(settled ? settled.amountWei : bought ? t.paidWei : gross)}
+                      {!settled && <span className="text-xs font-normal text-slate-400">{bought ? " in escrow" : " before grid fee"}</span>}
+                      {settled && !bought && settled.gridFeeWei !== undefined && (
+                        <span className="block text-xs font-normal text-slate-400">after {formatPLC(settled.gridFeeWei)} grid fee</span>
+                      )}
                     </td>
                     <td className="py-1.5 pl-3 text-xs">
-                      <span className="badge bg-slate-800 text-white">paid</span>
+                      {settled ? (
+                        <span className="badge bg-slate-800 text-white">settled</span>
+                      ) : (
+                        <span className="badge bg-amber-50 text-amber-800" title="Settled for metered delivery once the meter readings are final">
+                          awaiting delivery &amp; settlement
+                        </span>
+                      )}
                     </td>
                   </tr>
                 );
@@ -238,6 +254,17 @@ export function MyFills({ me, orders, takes, loading }: { me?: Address; orders?:
 }
 
 /** A take of a channel-paid offer: no escrow, no on-chain money; paid through channels as delivered. */
+/** Delivered energy of a settled trade, marked "(short)" when less than was sold. */
+function DeliveredCell({ soldWh, deliveredWh }: { soldWh: number; deliveredWh: bigint }) {
+  const short = deliveryWords(soldWh, deliveredWh)!.shortfallWh;
+  return (
+    <span className={short > 0n ? "text-amber-700" : ""} title={short > 0n ? `short by ${formatEnergy(short)}` : "delivered in full"}>
+      {formatKWh(deliveredWh)}
+      {short > 0n ? " (short)" : ""}
+    </span>
+  );
+}
+
 function ChannelTakeRow({ t, bought }: { t: TakeFill; bought: boolean }) {
   return (
     <tr className="border-b border-slate-50" data-testid={`channel-take-${t.offerId.toString()}`}>
@@ -246,8 +273,8 @@ function ChannelTakeRow({ t, bought }: { t: TakeFill; bought: boolean }) {
         {bought ? `bought from ${displayName(t.seller)}` : `sold to ${displayName(t.buyer)}`} · direct
       </td>
       <td className="num py-1.5">{formatKWh(t.energyWh)}</td>
-      <td className="num py-1.5 text-slate-400" title="Metered by the seller's meter; streamed minute by minute">
-        –
+      <td className="num py-1.5" title="Metered by the seller's meter; streamed minute by minute">
+        {t.settlement ? <DeliveredCell soldWh={t.energyWh} deliveredWh={t.settlement.deliveredWh} /> : <span className="text-slate-400">–</span>}
       </td>
       <td className="num py-1.5">{formatPricePerKWh(t.priceWeiPerKWh, false)}</td>
       <td className="py-1.5 text-right text-xs text-slate-600" data-testid="take-amount">

@@ -235,12 +235,22 @@ export function useTrader(d: Deployment, account: Address | undefined) {
 /** A bilateral trade the viewer took part in. */
 export interface TakeFill {
   offerId: bigint;
+  takeId: bigint;
   buyer: Address;
   seller: Address;
   energyWh: number;
   priceWeiPerKWh: number;
+  /** Locked in the buyer's vault at take time (0: paid through channels). */
   paidWei: bigint;
   blockNumber: bigint;
+  /** Once settled on metered delivery: the take's delivered share d_t and the viewer's money. */
+  settlement?: {
+    deliveredWh: bigint;
+    /** Buyer: what was charged for d_t (escrowed) — 0 for a channel take. Seller: payout after the grid fee (escrowed) or 0. */
+    amountWei: bigint;
+    /** Seller: the zone's grid fee on d_t. */
+    gridFeeWei?: bigint;
+  };
 }
 
 /** The viewer's auction orders (newest first) with their interval's state and settlement. */
@@ -269,11 +279,14 @@ export function useMyActivity(d: Deployment, account: Address | undefined) {
     queryFn: async () => {
       const market = d.market!;
       const me = account!;
-      const [placed, bought, sold, settled] = await Promise.all([
+      const [placed, bought, sold, settled, soldEscrowed, soldChannel] = await Promise.all([
         client!.getContractEvents({ address: market, abi: energyMarketAbi, eventName: "OrderPlaced", args: { owner: me }, fromBlock: 0n }),
         client!.getContractEvents({ address: market, abi: energyMarketAbi, eventName: "OfferTaken", args: { buyer: me }, fromBlock: 0n }),
         client!.getContractEvents({ address: market, abi: energyMarketAbi, eventName: "OfferTaken", args: { seller: me }, fromBlock: 0n }),
+        // A take's OrderSettled names the buyer; the seller's side of it is in Escrowed/ChannelTakeSettled.
         client!.getContractEvents({ address: market, abi: energyMarketAbi, eventName: "OrderSettled", args: { owner: me }, fromBlock: 0n }),
+        client!.getContractEvents({ address: market, abi: energyMarketAbi, eventName: "EscrowedTakeSettled", args: { seller: me }, fromBlock: 0n }),
+        client!.getContractEvents({ address: market, abi: energyMarketAbi, eventName: "ChannelTakeSettled", args: { seller: me }, fromBlock: 0n }),
       ]);
       const ids = placed
         .map((e) => e.args.orderId!)
@@ -295,8 +308,19 @@ export function useMyActivity(d: Deployment, account: Address | undefined) {
         settledRefundWei: settlement.get(o.id)?.refundWei,
         settledDeliveredWh: settlement.get(o.id)?.deliveredWh,
       }));
+      const sellerSide = new Map<bigint, NonNullable<TakeFill["settlement"]>>([
+        ...soldEscrowed.map((e) => [e.args.takeId!, { deliveredWh: e.args.deliveredWh!, amountWei: e.args.payoutWei!, gridFeeWei: e.args.gridFeeWei! }] as const),
+        ...soldChannel.map((e) => [e.args.takeId!, { deliveredWh: e.args.deliveredWh!, amountWei: 0n, gridFeeWei: e.args.gridFeeWei! }] as const),
+      ]);
+      const takeSettlement = (takeId: bigint, iAmBuyer: boolean): TakeFill["settlement"] => {
+        if (!iAmBuyer) return sellerSide.get(takeId);
+        const s = settlement.get(takeId);
+        return s ? { deliveredWh: s.deliveredWh!, amountWei: s.amountWei! } : undefined;
+      };
       const toFill = (e: (typeof bought)[number]): TakeFill => ({
         offerId: e.args.offerId!,
+        takeId: e.args.takeId!,
+        settlement: takeSettlement(e.args.takeId!, e.args.buyer!.toLowerCase() === me.toLowerCase()),
         buyer: e.args.buyer!,
         seller: e.args.seller!,
         energyWh: e.args.energyWh!,
