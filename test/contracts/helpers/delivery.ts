@@ -6,10 +6,21 @@
 import { getAddress, type Address } from "viem";
 import { ReadingsTree } from "../../../lib/consensus/merkle.ts";
 import { signReading, type MeterReading, type SignedReading } from "../../../lib/consensus/readings.ts";
-import { Side, type MarketFixture } from "./market.ts";
+import { Side, type GridTariffs, type MarketFixture } from "./market.ts";
 
 /** Exported Wh by account (any case). */
 export type Exports = Record<string, number>;
+
+/**
+ * The grid tariffs the settlement tests' worked examples use: 0.40 PLC/kWh imbalance, 0.03 PLC/kWh
+ * default zone fee (retail and feed-in are only stored).
+ */
+export const SETTLEMENT_TARIFFS: GridTariffs = {
+  imbalanceWeiPerKWh: 400_000,
+  retailWeiPerKWh: 300_000,
+  feedInWeiPerKWh: 80_000,
+  defaultZoneFeeWeiPerKWh: 30_000,
+};
 
 /** Live-at-clearing auction orders of an interval: not cancelled, not addressed, energy left. */
 export async function liveOrders(fx: MarketFixture, interval: bigint) {

@@ -20,22 +20,15 @@ import {
   marketSnapshot,
   assertRevertsUnchanged,
   assertVaultSolvent,
-  type GridTariffs,
   type MarketFixture,
 } from "../helpers/market.ts";
-import { attestDeliveries, endDelivery } from "../helpers/delivery.ts";
+import { attestDeliveries, endDelivery, SETTLEMENT_TARIFFS } from "../helpers/delivery.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
 const { deployWith } = marketFixtures(connection);
 
-/** 0.40 PLC/kWh imbalance, 0.03 PLC/kWh default zone fee. */
-const TARIFFS: GridTariffs = {
-  imbalanceWeiPerKWh: 400_000,
-  retailWeiPerKWh: 300_000,
-  feedInWeiPerKWh: 80_000,
-  defaultZoneFeeWeiPerKWh: 30_000,
-};
+const TARIFFS = SETTLEMENT_TARIFFS;
 
 /** minOrderWh stays 100 (TEST_PARAMS), so the minimum-energy rule of `take` can be exercised. */
 async function deployWithTariffs() {
