@@ -8,7 +8,10 @@
  * view) and "Settle", offered only once the readings are final: it settles the offers first
  * (sellers paid for what their meters exported), then the bids (buyers charged for their share of
  * the delivered energy, the rest refunded), in batches of at most MAX_SETTLE_BATCH orders, and
- * then the interval's bilateral takes still in escrow (found by a dry-run walk over their ids).
+ * then the interval's bilateral takes (escrowed or channel-paid) still waiting for `settle` (found
+ * by a dry-run walk over their ids). An interval whose auction orders are all settled but whose
+ * takes still wait says so ("N bilateral takes wait for settlement", or for meter readings) and
+ * offers "Settle N takes" (the same click; only its takes step sends anything).
  * On the devnet a keeper does all of this too; the buttons make the cycle visible and testable.
  */
 import { useConfig } from "wagmi";
@@ -16,19 +19,11 @@ import { getPublicClient, readContract } from "wagmi/actions";
 import { energyMarketAbi } from "@/lib/contracts";
 import { SIDE, type BookOrder } from "@/lib/app/orderbook";
 import type { IntervalTiming } from "@/lib/app/intervals";
-import {
-  nextSettleBatch,
-  settleTransactionCount,
-  settlementStage,
-  unsettledTakeIds,
-  type SettlementStageKind,
-  type TakeProbe,
-} from "@/lib/app/settlement";
-import { explainError } from "@/lib/errors";
+import { nextSettleBatch, settleTransactionCount, settlementStage, unsettledTakeIds, type SettlementStageKind } from "@/lib/app/settlement";
 import { formatClock, formatEnergy, formatPricePerKWh, formatWindow } from "@/lib/format";
 import type { Deployment } from "@/lib/hooks/useDeployment";
 import { useIntervalStates, type IntervalState } from "@/lib/hooks/useMarket";
-import { useSettlementReads } from "@/lib/hooks/useSettlement";
+import { takeProbe, useSettlementReads } from "@/lib/hooks/useSettlement";
 import { useWrite, type WriteStep } from "@/lib/hooks/useWrite";
 import { Card, Empty, SkeletonRows } from "../ui";
 
@@ -44,6 +39,7 @@ const STAGE_STYLE: Record<SettlementStageKind, string> = {
   "awaiting-readings": "bg-sky-50 text-sky-800",
   "readings-final": "bg-emerald-100 text-emerald-900",
   "sellers-settled": "bg-violet-50 text-violet-800",
+  "takes-open": "bg-orange-50 text-orange-800",
   settled: "bg-slate-800 text-white",
 };
 
@@ -94,24 +90,6 @@ export function RecentIntervals({
     return [...offers, ...bids];
   }
 
-  /** A dry run of `settle([takeId])` (anyone may settle): would it settle, is it settled, or is there no such take? */
-  async function probeTake(takeId: bigint): Promise<TakeProbe> {
-    try {
-      await getPublicClient(config, { chainId: d.chainId })!.simulateContract({
-        address: d.market!,
-        abi: energyMarketAbi,
-        functionName: "settle",
-        args: [[takeId]],
-      });
-      return "open";
-    } catch (error) {
-      const name = explainError(error).errorName;
-      if (name === "MarketUnknownOrder") return "unknown";
-      if (name === "MarketOrderAlreadySettled") return "settled";
-      throw error;
-    }
-  }
-
   function clear(interval: bigint) {
     if (!d.market) return;
     return write(
@@ -139,7 +117,8 @@ export function RecentIntervals({
    * One click settles what is left: offers first, then bids, each `settle` call at most maxBatch ids.
    * Every step reads the chain right before it runs, so orders someone else (the keeper) settled
    * meanwhile are not sent again, and a step with nothing left is skipped. Last, the interval's
-   * bilateral takes still in escrow (at most maxBatch per click; the keeper settles them too).
+   * bilateral takes still waiting (at most maxBatch per click; the keeper settles them too) — the
+   * only step that sends take ids. With every auction order settled, that step is the whole click.
    */
   function settle(interval: bigint, s: IntervalState) {
     if (!d.market) return;
@@ -169,14 +148,17 @@ export function RecentIntervals({
       abi: energyMarketAbi,
       functionName: "settle",
       skipIf: async () => {
-        takeIds = await unsettledTakeIds(interval, probeTake, maxBatch);
+        takeIds = await unsettledTakeIds(interval, takeProbe(getPublicClient(config, { chainId: d.chainId })!, d.market!), maxBatch);
         return takeIds.length === 0;
       },
       prepareArgs: async () => [takeIds],
     });
     return write(steps, {
       title: `Settle interval #${interval}`,
-      success: `Interval #${interval} settled on metered delivery: sellers paid for what they delivered, buyers charged for their share and refunded the rest.`,
+      success:
+        s.unsettledOrders === 0
+          ? `Interval #${interval}: bilateral takes settled on metered delivery, each buyer charged for its share (or certified, if paid through channels) and each seller paid.`
+          : `Interval #${interval} settled on metered delivery: sellers paid for what they delivered, buyers charged for their share and refunded the rest.`,
     });
   }
 
@@ -208,11 +190,20 @@ export function RecentIntervals({
               {rows.map(({ t, s }) => {
                 const key = t.interval.toString();
                 const readings = reads.data?.readings.get(key);
-                const stage = settlementStage(s, true, s?.cleared && s.unsettledOffers > 0 ? readings : undefined);
+                // Once the auction part is settled, the takes decide; until they are read, no stage
+                // (never a "settled" that an open take would contradict a moment later).
+                const takes = reads.data?.takes.get(key);
+                const takesUnread = Boolean(s?.cleared && s.unsettledOrders === 0 && takes === undefined && !reads.isError);
+                const stage = takesUnread
+                  ? undefined
+                  : settlementStage(s, true, s?.cleared && s.unsettledOffers > 0 ? readings : undefined, takes ?? undefined);
                 const settleTitle =
-                  stage?.kind === "sellers-settled"
-                    ? "Settle the buyers: each pays for its share of the delivered energy and gets the rest of its lock back"
-                    : "Settle the sellers first (paid for what their meters exported), then the buyers";
+                  stage?.kind === "takes-open"
+                    ? "Settle the bilateral takes: each buyer pays for its share of the seller's delivery (channel-paid: gets its certificates), each seller is paid after its grid fee"
+                    : stage?.kind === "sellers-settled"
+                      ? "Settle the buyers: each pays for its share of the delivered energy and gets the rest of its lock back"
+                      : "Settle the sellers first (paid for what their meters exported), then the buyers";
+                const takesToSettle = Math.min(takes?.open ?? 0, maxBatch);
                 return (
                   <tr key={key} className="border-b border-slate-50" data-testid={`interval-row-${key}`}>
                     <td className="py-1.5 font-medium text-slate-800">#{key}</td>
@@ -223,6 +214,7 @@ export function RecentIntervals({
                     </td>
                     <td className="num py-1.5">{s?.cleared && s.hasPrice ? formatEnergy(s.clearedWh) : "–"}</td>
                     <td className="py-1.5 pl-3">
+                      {takesUnread && <span className="text-xs text-slate-400">…</span>}
                       {stage && (
                         <span
                           className={`badge ${STAGE_STYLE[stage.kind]}`}
@@ -258,9 +250,11 @@ export function RecentIntervals({
                           onClick={() => settle(t.interval, s)}
                           data-testid={`settle-${key}`}
                         >
-                          {stage.kind === "sellers-settled"
-                            ? `Settle ${s.unsettledOrders} bid${s.unsettledOrders === 1 ? "" : "s"}`
-                            : `Settle ${s.unsettledOrders} order${s.unsettledOrders === 1 ? "" : "s"}`}
+                          {stage.kind === "takes-open"
+                            ? `Settle ${takesToSettle} take${takesToSettle === 1 ? "" : "s"}`
+                            : stage.kind === "sellers-settled"
+                              ? `Settle ${s.unsettledOrders} bid${s.unsettledOrders === 1 ? "" : "s"}`
+                              : `Settle ${s.unsettledOrders} order${s.unsettledOrders === 1 ? "" : "s"}`}
                         </button>
                       ) : stage.kind === "awaiting-readings" ? (
                         <span className="text-xs text-slate-400" title={stage.detail}>

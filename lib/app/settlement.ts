@@ -11,7 +11,8 @@
  * Bilateral takes (IEnergyMarket.take) are escrowed at take time and settled by the same `settle`
  * under their OfferTaken.takeId (interval << 40 | 2 << 32 | n); they are not counted in the
  * interval's unsettledOrders, so a "Settle" click walks the interval's take ids after the auction
- * orders (`unsettledTakeIds`) to release their escrow.
+ * orders (`unsettledTakeIds`) to release their escrow, and the stage of an interval whose auction
+ * orders are all settled looks at its takes too (`takesStatus`, the same walk, bounded).
  */
 import { SIDE, TAKE_SIDE, isLiveAuctionOrder, type BookOrder } from "./orderbook.ts";
 
@@ -23,7 +24,8 @@ export type SettlementStageKind =
   | "awaiting-readings" // cleared, some seller sold energy, its readings are not final yet
   | "readings-final" // readings final (or not needed): the offers can be settled
   | "sellers-settled" // every offer settled: the bids can be settled
-  | "settled"; // every auction order settled
+  | "takes-open" // every auction order settled, bilateral takes still wait for `settle`
+  | "settled"; // every auction order settled (and every take known to the panel)
 
 /** What the stage panel needs of IEnergyMarket.IntervalState. */
 export interface IntervalStateLike {
@@ -34,6 +36,18 @@ export interface IntervalStateLike {
   clearedWh: bigint;
   unsettledOrders: number;
   unsettledOffers: number;
+}
+
+/**
+ * What a bounded dry-run walk over the interval's take ids found (`takesStatus`); undefined: not read.
+ */
+export interface TakesStatus {
+  /** Takes that still wait for `settle` among those walked (escrowed or channel-paid). */
+  open: number;
+  /** At least one of them cannot settle yet: its seller's meter reading is not final. */
+  awaitingReadings: boolean;
+  /** The walk stopped at its bound: further takes may wait too (`open` is a lower bound). */
+  more?: boolean;
 }
 
 /** What is known about the interval's meter readings (undefined: not read yet). */
@@ -65,6 +79,7 @@ export const STAGE_LABELS: Readonly<Record<SettlementStageKind, string>> = {
   "awaiting-readings": "cleared, awaiting meter readings",
   "readings-final": "readings final",
   "sellers-settled": "sellers settled",
+  "takes-open": "bilateral takes wait for settlement",
   settled: "settled",
 };
 
@@ -75,11 +90,17 @@ export const STAGE_ORDER: readonly SettlementStageKind[] = [
   "awaiting-readings",
   "readings-final",
   "sellers-settled",
+  "takes-open",
   "settled",
 ];
 
-function stage(kind: SettlementStageKind, detail: string, action: SettlementStage["action"] = null): SettlementStage {
-  return { kind, label: STAGE_LABELS[kind], detail, action };
+function stage(kind: SettlementStageKind, detail: string, action: SettlementStage["action"] = null, label = STAGE_LABELS[kind]): SettlementStage {
+  return { kind, label, detail, action };
+}
+
+/** "1 bilateral take", "3 bilateral takes", "at least 65 bilateral takes". */
+export function takeCountWords(takes: TakesStatus): string {
+  return `${takes.more ? "at least " : ""}${takes.open} bilateral take${takes.open === 1 ? "" : "s"}`;
 }
 
 /**
@@ -87,8 +108,15 @@ function stage(kind: SettlementStageKind, detail: string, action: SettlementStag
  * @param gated the interval's gate has closed (chain clock)
  * @param readings undefined while unknown; then a cleared interval with offers to settle counts as
  *   awaiting readings (never offer a Settle that would revert)
+ * @param takes the interval's bilateral takes (`takesStatus`), looked at once every auction order is
+ *   settled: open ones keep the interval from "settled" (undefined: not read, the auction decides)
  */
-export function settlementStage(state: IntervalStateLike | undefined, gated: boolean, readings?: ReadingsStatus): SettlementStage | undefined {
+export function settlementStage(
+  state: IntervalStateLike | undefined,
+  gated: boolean,
+  readings?: ReadingsStatus,
+  takes?: TakesStatus,
+): SettlementStage | undefined {
   if (!gated) return stage("gate-open", "Orders are accepted until the gate closes.");
   if (!state) return undefined;
   const orders = state.bidCount + state.offerCount;
@@ -98,6 +126,24 @@ export function settlementStage(state: IntervalStateLike | undefined, gated: boo
       : stage("awaiting-clearing", "The gate has closed: anyone may clear the interval at one uniform price.", "clear");
   }
   if (state.unsettledOrders === 0) {
+    if (takes && takes.open > 0) {
+      const count = takeCountWords(takes);
+      const wait = takes.open === 1 ? "waits" : "wait";
+      if (takes.awaitingReadings) {
+        return stage(
+          "awaiting-readings",
+          `The auction part is settled, but ${count} ${wait} for settlement on metered delivery: a seller's meter reading is not final yet. Settlement opens once the validators have finalised it.`,
+          null,
+          `${count} ${wait} for meter readings`,
+        );
+      }
+      return stage(
+        "takes-open",
+        `${count} ${wait} for settlement: the buyer pays for its share of the seller's delivery (or, paid through channels, gets its certificates) and the seller its payout after the grid fee.`,
+        "settle",
+        `${count} ${wait} for settlement`,
+      );
+    }
     return stage(
       "settled",
       state.hasPrice ? "Sellers were paid for metered delivery, buyers charged for their share and refunded the rest." : "Nothing crossed; every lock was returned.",
@@ -164,6 +210,13 @@ export function takeIdOf(interval: bigint, n: bigint | number): bigint {
  */
 export type TakeProbe = "open" | "settled" | "unknown";
 
+/**
+ * Reverts of a take's dry run that mean "not yet": its seller's settlement needs a meter reading
+ * that is not final (IEnergyMarket: no finalised readings root, or the seller's reading neither
+ * recorded nor past its grace).
+ */
+export const TAKE_AWAITS_READINGS_ERRORS: readonly string[] = ["MarketReadingsNotFinal", "MarketReadingMissing"];
+
 /** Take counters are 32 bits: the walk never goes further. */
 const MAX_TAKES_PER_INTERVAL = 1n << 32n;
 
@@ -181,4 +234,42 @@ export async function unsettledTakeIds(interval: bigint, probe: (takeId: bigint)
     if (result === "open") ids.push(id);
   }
   return ids;
+}
+
+/**
+ * How many of the interval's takes still wait for `settle`, for the stage panel: the same walk as
+ * `unsettledTakeIds`, bounded to `maxBatch + 1` probes (so the panel can say "more than one batch"
+ * without walking every take on every refresh). A take whose dry run reverts with one of
+ * TAKE_AWAITS_READINGS_ERRORS (named by `errorNameOf`) counts as open and sets awaitingReadings;
+ * any other revert propagates. If the first `maxBatch + 1` takes are all settled, the takes after
+ * them are not looked at (open 0, more true).
+ */
+export async function takesStatus(
+  interval: bigint,
+  probe: (takeId: bigint) => Promise<TakeProbe>,
+  maxBatch: number,
+  errorNameOf: (error: unknown) => string | undefined,
+): Promise<TakesStatus> {
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`settle batch size ${maxBatch} is not a positive integer`);
+  const limit = maxBatch + 1;
+  let probes = 0;
+  let awaitingReadings = false;
+  let cut = false;
+  const bounded = async (takeId: bigint): Promise<TakeProbe> => {
+    if (probes === limit) {
+      cut = true;
+      return "unknown";
+    }
+    probes++;
+    try {
+      return await probe(takeId);
+    } catch (error) {
+      const name = errorNameOf(error);
+      if (name === undefined || !TAKE_AWAITS_READINGS_ERRORS.includes(name)) throw error;
+      awaitingReadings = true;
+      return "open";
+    }
+  };
+  const open = (await unsettledTakeIds(interval, bounded, limit)).length;
+  return { open, awaitingReadings, more: cut || open === limit };
 }
