@@ -62,11 +62,14 @@ export function DeliveryStreamsCard({ me, hubState, streams }: { me?: Address; h
         <SkeletonRows rows={3} />
       ) : list.length === 0 ? (
         <Empty>
-          No channel-paid trades yet. On the{" "}
+          No channel-paid purchases yet. On the{" "}
           <Link href="/" className="font-medium text-emerald-700 hover:underline">
             trading page
           </Link>
           , take an offer marked <span className="badge bg-violet-50 text-violet-800">channel</span>: you pay as the energy is delivered, nothing is escrowed.
+          <span className="mt-1 block" data-testid="streams-seller-hint">
+            Energy you sell through channels is paid to you by the buyer&apos;s stream: those payments appear under Latest payments.
+          </span>
         </Empty>
       ) : (
         <div className="overflow-x-auto">

@@ -12,9 +12,10 @@
  * test moves the chain's clock through delivery minute by minute and the buyer's page pays the
  * seller through the hub once per metered minute (the devnet's simulated export register), off-chain:
  * the Delivery streams card, the hub and the seller's page agree on every payment and no
- * transaction is mined. The devnet keeper (lib/devnet/keeper.ts, the same code `npm start` runs)
- * then makes the readings final and settles: the stream paid exactly ceil(p × d_t / 1000), the
- * buyer got d_t Wh of certificates, and the vaults moved only by the seller's grid fee.
+ * transaction is mined. Then the readings are made final as the devnet keeper does it (every
+ * simulated meter signs, 3 of 4 validators finalise) and the trading page's "Settle 1 take" settles
+ * the take: the stream paid exactly ceil(p × d_t / 1000), the buyer got d_t Wh of certificates, and
+ * the vaults moved only by the seller's grid fee (ChannelTakeSettled).
  *
  * Run: npm run test:e2e   (needs /usr/bin/chromium). Screenshots: test-results/channels-page.png,
  * test-results/channels-delivery-stream.png (the buyer's /channels page with the paid stream) and
@@ -26,13 +27,22 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { parseEventLogs, type Address, type Hex } from "viem";
+import { createWalletClient, http, parseEventLogs, type Address, type Hex } from "viem";
+import { hardhat } from "viem/chains";
 import { httpHubTransport, type HubPaymentView } from "../../lib/channels/hubProtocol.ts";
-import { demoMeters, MeterSimulator } from "../../lib/consensus/meters.ts";
+import {
+  committeeDomain,
+  demoMeters,
+  finalizeInterval,
+  meterLedgerDomain,
+  MeterSimulator,
+  Validator,
+  type ConsensusReader,
+  type ConsensusWriter,
+} from "../../lib/consensus/index.ts";
 import { energyCertificateAbi, energyMarketAbi, meterLedgerAbi, paymentChannelsAbi, paymentTokenAbi } from "../../lib/contracts/index.ts";
 import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
 import { DEVNET_METER_SEED } from "../../lib/devnet/config.ts";
-import { startKeeper } from "../../lib/devnet/keeper.ts";
 import { PROJECT_ROOT } from "../../lib/devnet/processes.ts";
 import { formatPLC } from "../../lib/format.ts";
 import { RESULTS_DIR, startWorld, transactionsSince, type World } from "./harness.ts";
@@ -388,7 +398,7 @@ describe("payment channels in the browser", { timeout: 900_000 }, () => {
       await connect(buyerPage, BUYER.name);
       await openChannel(sellerPage, "5");
       await openChannel(buyerPage, "5");
-      await buyerPage.getByTestId("delivery-streams").getByText("No channel-paid trades yet").waitFor({ timeout: 30_000 });
+      await buyerPage.getByTestId("delivery-streams").getByText("No channel-paid purchases yet").waitFor({ timeout: 30_000 });
 
       // ── the chain's clock jumps to 6.5 minutes before the interval's gate (it is one of the open tabs) ──
       await setChainTime(gate - 390n);
@@ -507,26 +517,45 @@ describe("payment channels in the browser", { timeout: 900_000 }, () => {
           `minute ${k}: the seller's page`,
         );
         assert.deepEqual(await transactionsSince(world, blockBeforeDelivery), [], `minute ${k}: paid off-chain, no transaction`);
+        // The seller streams nothing (it bought nothing); its card says where its payments show.
+        if (k === 0) await sellerPage.getByTestId("streams-seller-hint").waitFor({ timeout: 30_000 });
         console.log(`[e2e] minute ${k}: ${deliveredWh} Wh metered, ${formatPLC(owed)} streamed in ${expected.length} payment(s) (${((Date.now() - tMinute) / 1000).toFixed(1)} s)`);
       }
       assert.equal(expected.length, minutes, "one payment per metered minute");
       assert.equal(owedWei, worthWei, "the whole take was delivered and paid");
 
-      // ── after delivery: the keeper makes the readings final (meters sign, validators attest) and settles ──
-      const keeperLog: string[] = [];
-      const keeper = await startKeeper(world.devnet.connection, world.devnet.addresses, {
-        fromInterval: interval,
-        demoOrders: false,
-        stateFile: null,
-        periodMs: 500,
-        log: (line) => keeperLog.push(line),
+      // ── after delivery: the trading page says the take waits for meter readings ──
+      await buyerPage.getByRole("link", { name: "Trade", exact: true }).click();
+      const stage = buyerPage.getByTestId(`interval-stage-${interval}`);
+      await stage.filter({ hasText: "1 bilateral take waits for meter readings" }).waitFor({ timeout: 60_000 });
+
+      // ── readings final as the devnet keeper makes them (lib/devnet/keeper.ts): every simulated meter
+      //    signs its reading of the interval, 3 of the 4 validators finalise the root, the ledger records them ──
+      const chainId = world.devnet.chainId;
+      const { MeterLedger: ledger, ValidatorCommittee: committee } = world.devnet.addresses;
+      const admin = createWalletClient({
+        account: DEVNET_CAST.admin.address, // unlocked on the Hardhat node (public dev account), the keeper's sender
+        chain: { ...hardhat, rpcUrls: { default: { http: [world.node.rpcUrl] } } },
+        transport: http(world.node.rpcUrl),
       });
-      try {
-        await until(`the keeper processing interval ${interval}`, async () => keeper.lastProcessed(), (x) => x !== null && x >= interval, 120_000);
-      } finally {
-        await keeper.stop();
-      }
-      console.log(`[e2e] keeper: ${keeperLog.join(" | ")}`);
+      const finality = await finalizeInterval({
+        reader: world.publicClient as unknown as ConsensusReader,
+        writer: admin as unknown as ConsensusWriter,
+        addresses: { chainId, committee, ledger },
+        interval,
+        readings: await meters.signedReadings(interval, meterLedgerDomain(chainId, ledger)),
+        validators: DEVNET_CAST.validators.slice(0, 3).map((v) => new Validator(v.privateKey, committeeDomain(chainId, committee))),
+      });
+      assert.equal(finality.finalizedNow, true);
+      assert.equal(finality.recorded, meters.meters.length, "every simulated meter's reading is recorded");
+
+      // ── settle through the UI: "Settle 1 take" (anyone may; here the buyer) ──
+      await stage.filter({ hasText: "1 bilateral take waits for settlement" }).waitFor({ timeout: 60_000 });
+      const settleButton = buyerPage.getByTestId(`settle-${interval}`);
+      await settleButton.filter({ hasText: "Settle 1 take" }).waitFor({ timeout: 30_000 });
+      await settleButton.click();
+      assert.match(await toast(buyerPage, "success", `Interval #${interval}: bilateral takes settled`), /certified, if paid through channels/);
+      await stage.filter({ hasText: /^settled$/ }).waitFor({ timeout: 60_000 });
 
       // ── on-chain: d_t, the stream's total, certificates, vaults ──
       const address = world.devnet.addresses.EnergyMarket;
@@ -566,7 +595,15 @@ describe("payment channels in the browser", { timeout: 900_000 }, () => {
       assert.equal(seller1.free - seller1.debt, seller0.free - seller0.debt - c.gridFeeWei!, "the seller's vault paid only the grid fee");
       assert.equal(seller1.debt - seller0.debt, c.debtWei);
 
-      // ── the UI after settlement: still "paid", the whole amount ──
+      // ── the UI after settlement: My fills shows the delivered energy, paid through channels; the stream stays "paid" ──
+      const fill = buyerPage.getByTestId(`channel-take-${offer.id}`);
+      await until(
+        "My fills: the channel take delivered in full",
+        async () => words(await fill.innerText({ timeout: 2_000 })),
+        (t) => t.includes(`bought from ${SELLER.name} · direct ${(Number(energyWh) / 1000).toFixed(3)} ${(Number(deliveredWh) / 1000).toFixed(3)} 0.3000 paid through channels`),
+        60_000,
+      );
+      await buyerPage.getByRole("link", { name: "Channels", exact: true }).click();
       const final = await until("the stream paid after settlement", () => streamRow(buyerPage, takeId), (r) => r.status === "paid");
       assert.equal(final.amounts, `${formatPLC(worthWei)} / ${formatPLC(worthWei)} worth ${formatPLC(worthWei)} in full`);
       await screenshot(buyerPage, "channels-delivery-stream.png");
