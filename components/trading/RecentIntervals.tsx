@@ -19,7 +19,15 @@ import { getPublicClient, readContract } from "wagmi/actions";
 import { energyMarketAbi } from "@/lib/contracts";
 import { SIDE, type BookOrder } from "@/lib/app/orderbook";
 import type { IntervalTiming } from "@/lib/app/intervals";
-import { nextSettleBatch, settleTransactionCount, settlementStage, unsettledTakeIds, type SettlementStageKind } from "@/lib/app/settlement";
+import {
+  TAKE_AWAITS_READINGS_ERRORS,
+  nextSettleBatch,
+  settleTransactionCount,
+  settlementStage,
+  unsettledTakeIds,
+  type SettlementStageKind,
+} from "@/lib/app/settlement";
+import { explainError } from "@/lib/errors";
 import { formatClock, formatEnergy, formatPricePerKWh, formatWindow } from "@/lib/format";
 import type { Deployment } from "@/lib/hooks/useDeployment";
 import { useIntervalStates, type IntervalState } from "@/lib/hooks/useMarket";
@@ -119,6 +127,9 @@ export function RecentIntervals({
    * meanwhile are not sent again, and a step with nothing left is skipped. Last, the interval's
    * bilateral takes still waiting (at most maxBatch per click; the keeper settles them too) — the
    * only step that sends take ids. With every auction order settled, that step is the whole click.
+   * If a take still waits for its seller's meter reading (possible when the auction part needed no
+   * reading, or not that seller's), the step is skipped: the auction part is done, and the row then
+   * says the takes wait for meter readings.
    */
   function settle(interval: bigint, s: IntervalState) {
     if (!d.market) return;
@@ -148,7 +159,13 @@ export function RecentIntervals({
       abi: energyMarketAbi,
       functionName: "settle",
       skipIf: async () => {
-        takeIds = await unsettledTakeIds(interval, takeProbe(getPublicClient(config, { chainId: d.chainId })!, d.market!), maxBatch);
+        try {
+          takeIds = await unsettledTakeIds(interval, takeProbe(getPublicClient(config, { chainId: d.chainId })!, d.market!), maxBatch);
+        } catch (error) {
+          const name = explainError(error).errorName;
+          if (count > 0 && name !== undefined && TAKE_AWAITS_READINGS_ERRORS.includes(name)) return true;
+          throw error;
+        }
         return takeIds.length === 0;
       },
       prepareArgs: async () => [takeIds],
