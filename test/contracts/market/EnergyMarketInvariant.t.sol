@@ -102,10 +102,19 @@ contract MarketHandler {
         for (uint256 i; i < traders_.length; ++i) traders.push(traders_[i]);
     }
 
+    /// @dev True once setUp is done: from then on noteDeposit ignores every call. Checking the
+    /// sender alone is not enough — the fuzzer also calls with the test contract as sender.
+    bool public setupSealed;
+
     /// @dev Setup only (the fuzzer's calls are ignored).
     function noteDeposit(uint256 amountWei) external {
-        if (msg.sender != _deployer) return;
+        if (msg.sender != _deployer || setupSealed) return;
         ghostDeposited += amountWei;
+    }
+
+    /// @dev Ends the setup phase (idempotent; harmless if the fuzzer calls it).
+    function sealSetup() external {
+        setupSealed = true;
     }
 
     function traderCount() external view returns (uint256) {
@@ -436,6 +445,7 @@ contract EnergyMarketInvariantTest {
             traders[i].deposit(10_000_000_000);
             handler.noteDeposit(10_000_000_000);
         }
+        handler.sealSetup();
     }
 
     /// @dev Only the handler is called by the invariant fuzzer.
