@@ -18,7 +18,8 @@ import type { Deployment } from "@/lib/hooks/useDeployment";
 import { useWrite, type WriteStep } from "@/lib/hooks/useWrite";
 import { Card, Empty, ErrorLine, Notice, SkeletonRows, Stat } from "../ui";
 import { explainChannelError } from "./channelErrors";
-import { CHANNEL_STATUS, CHANNEL_STATUS_NAME, type HouseholdChannel, type HouseholdHubState } from "./useHouseholdHub";
+import { CHANNEL_STATUS } from "@/lib/channels/client";
+import { CHANNEL_STATUS_NAME, type HouseholdChannel, type HouseholdHubState } from "./useHouseholdHub";
 
 function AmountForm({
   label,

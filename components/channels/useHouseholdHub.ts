@@ -14,9 +14,11 @@ import { usePublicClient, useReadContracts, useWalletClient } from "wagmi";
 import { useToasts } from "@/components/Toasts";
 import { displayName } from "@/lib/app/names";
 import { LocalStorageChannelStore } from "@/lib/channels/browserStore";
-import { ChannelClient, walletClientSigner, type ChannelBalances, type ChannelRecord } from "@/lib/channels/client";
+import { CHANNEL_STATUS, ChannelClient, walletClientSigner, type ChannelBalances, type ChannelRecord } from "@/lib/channels/client";
 import { HouseholdHub, type HouseholdEvent } from "@/lib/channels/householdHub";
 import { httpHubTransport, type HubInfo, type HubPaymentView } from "@/lib/channels/hubProtocol";
+import type { OnChainChannel as HubOnChainChannel } from "@/lib/channels/hubService";
+import { serialLock, type SerialLock } from "@/lib/channels/serialLock";
 import { paymentChannelsAbi } from "@/lib/contracts";
 import { formatPLC } from "@/lib/format";
 import type { Deployment } from "@/lib/hooks/useDeployment";
@@ -25,17 +27,10 @@ import { explainChannelError } from "./channelErrors";
 export const HUB_URL = "/channels/hub";
 const STEP_MS = 1_500;
 
-/** PaymentChannels.ChannelStatus */
-export const CHANNEL_STATUS = { None: 0, Open: 1, Closing: 2, Settled: 3 } as const;
 export const CHANNEL_STATUS_NAME = ["not opened", "open", "closing", "settled"] as const;
 
-export interface OnChainChannel {
-  partyA: Address;
-  partyB: Address;
-  balanceAWei: bigint;
-  balanceBWei: bigint;
-  status: number;
-  challengePeriodBlocks: bigint;
+/** What the page shows of a channel on chain: the hub's view plus the challenge deadline and nonce. */
+export interface OnChainChannel extends HubOnChainChannel {
   challengeDeadlineBlock: bigint;
   nonce: bigint;
 }
@@ -68,14 +63,12 @@ export interface HouseholdHubState {
 }
 
 /** Serialise this account's channel work across tabs (Web Locks), or in-page when unsupported. */
-export function webLock(name: string) {
-  let queue: Promise<unknown> = Promise.resolve();
+export function webLock(name: string): SerialLock {
+  const inPage = serialLock();
   return <T,>(fn: () => Promise<T>): Promise<T> => {
     const locks = typeof navigator !== "undefined" ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
     if (locks) return locks.request(name, fn) as Promise<T>;
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
+    return inPage(fn);
   };
 }
 

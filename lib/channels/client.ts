@@ -152,6 +152,9 @@ export interface ChannelUpdate {
   signature: Hex;
 }
 
+/** PaymentChannels.ChannelStatus (the contract enum; `getChannel(id).status`). */
+export const CHANNEL_STATUS = { None: 0, Open: 1, Closing: 2, Settled: 3 } as const;
+
 /** The receiver's countersignature. */
 export interface ChannelAck {
   chainId: number;
@@ -440,10 +443,10 @@ export class ChannelClient {
       functionName: "getChannel",
       args: [channelId],
     });
-    if (c.status === 0) throw new ChannelRejected(`channel ${channelId} does not exist`);
+    if (c.status === CHANNEL_STATUS.None) throw new ChannelRejected(`channel ${channelId} does not exist`);
     const existing = this.store.get(this.key(channelId));
     // Once settled, the stored balances are payouts, not deposits: keep what we knew.
-    if (existing && c.status === 3) return existing;
+    if (existing && c.status === CHANNEL_STATUS.Settled) return existing;
     return this.track({
       channelId,
       partyA: c.partyA,
@@ -827,7 +830,7 @@ export class ChannelClient {
   async challenge(channelId: bigint): Promise<Hex | null> {
     const c = await this.pc().readContract({ address: this.domain.verifyingContract, abi: paymentChannelsAbi, functionName: "getChannel", args: [channelId] });
     const [proof, sigA, sigB] = this.closingArgs(channelId);
-    if (c.status !== 2 || proof.nonce <= c.nonce) return null;
+    if (c.status !== CHANNEL_STATUS.Closing || proof.nonce <= c.nonce) return null;
     return this.write("challenge", [proof, sigA, sigB]);
   }
 
@@ -835,7 +838,7 @@ export class ChannelClient {
   async unlockAll(channelId: bigint): Promise<Hex[]> {
     const r = this.record(channelId);
     const c = await this.pc().readContract({ address: this.domain.verifyingContract, abi: paymentChannelsAbi, functionName: "getChannel", args: [channelId] });
-    if (c.status !== 2 || !r.latest || BigInt(r.latest.proof.nonce) !== c.nonce) return [];
+    if (c.status !== CHANNEL_STATUS.Closing || !r.latest || BigInt(r.latest.proof.nonce) !== c.nonce) return [];
     const locks = r.latest.locks.map(fromStoredLock);
     const tree = new LockTree(locks);
     const hashes: Hex[] = [];

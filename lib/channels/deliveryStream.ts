@@ -44,6 +44,7 @@ import type { Address } from "viem";
 import type { KeyValueMemory } from "./householdHub.ts";
 import type { PaymentStatus } from "./hubProtocol.ts";
 import { owedWei } from "./stream.ts";
+import { serialLock, type SerialLock } from "./serialLock.ts";
 
 // ───────────────────────────── inputs ─────────────────────────────
 
@@ -218,7 +219,7 @@ export interface DeliveryStreamOptions {
   /** After a failed payment, leave that seller alone this long (default 20 s). */
   retryAfterMs?: number;
   /** Run `fn` exclusively (default: an in-process queue). */
-  lock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  lock?: SerialLock;
   /** A refused payment request in words (default: the error's message). */
   explain?: (error: unknown, seller: Address) => string;
   onEvent?: (event: DeliveryStreamEvent) => void;
@@ -227,7 +228,7 @@ export interface DeliveryStreamOptions {
 /** Streams the buyer's channel-paid takes; call `tick()` every few seconds while the app is open. */
 export class DeliveryStreamer {
   private readonly o: Required<Omit<DeliveryStreamOptions, "onEvent" | "lock">> & Pick<DeliveryStreamOptions, "onEvent">;
-  private readonly lock: <T>(fn: () => Promise<T>) => Promise<T>;
+  private readonly lock: SerialLock;
   private readonly windows = new Map<bigint, DeliveryWindow>();
   private readonly finalSales = new Map<string, SellerSales>();
   private readonly backoff = new Map<string, { until: number; error: string }>();
@@ -241,16 +242,7 @@ export class DeliveryStreamer {
       explain: (e: unknown) => (e instanceof Error ? e.message : String(e)),
       ...options,
     };
-    if (options.lock) {
-      this.lock = options.lock;
-    } else {
-      let queue: Promise<unknown> = Promise.resolve();
-      this.lock = <T>(fn: () => Promise<T>) => {
-        const run = queue.then(fn, fn);
-        queue = run.catch(() => undefined);
-        return run;
-      };
-    }
+    this.lock = options.lock ?? serialLock();
   }
 
   private read(): Ledger {

@@ -31,6 +31,7 @@ import {
   type Inbox,
   type InboxItem,
 } from "./hubProtocol.ts";
+import { serialLock, type SerialLock } from "./serialLock.ts";
 
 /** Where the household keeps its invoices and the payments it asked for (localStorage fits). */
 export interface KeyValueMemory {
@@ -93,7 +94,7 @@ export interface HouseholdHubOptions {
   /** Read deposits from the chain after joining (ChannelClient.sync; needs its publicClient). Default true. */
   syncFromChain?: boolean;
   /** Run `fn` exclusively (default: an in-process queue). The app passes a Web Lock per account. */
-  lock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  lock?: SerialLock;
   now?: () => number;
 }
 
@@ -107,7 +108,7 @@ export class HouseholdHub {
   private readonly currentBlock: () => Promise<bigint>;
   private readonly memory: KeyValueMemory;
   private readonly memoryKey: string;
-  private readonly lock: <T>(fn: () => Promise<T>) => Promise<T>;
+  private readonly lock: SerialLock;
   private readonly now: () => number;
   private readonly syncFromChain: boolean;
   private cachedInfo?: HubInfo;
@@ -121,16 +122,7 @@ export class HouseholdHub {
     this.memoryKey = `${options.memoryKey ?? "powerlan.hub."}${options.client.domain.chainId}.${options.client.domain.verifyingContract.toLowerCase()}.${this.address.toLowerCase()}`;
     this.now = options.now ?? Date.now;
     this.syncFromChain = options.syncFromChain ?? true;
-    if (options.lock) {
-      this.lock = options.lock;
-    } else {
-      let queue: Promise<unknown> = Promise.resolve();
-      this.lock = <T>(fn: () => Promise<T>) => {
-        const run = queue.then(fn, fn);
-        queue = run.catch(() => undefined);
-        return run;
-      };
-    }
+    this.lock = options.lock ?? serialLock();
   }
 
   // ----------------------------------------------------------------------------- memory

@@ -27,7 +27,7 @@ import {
   type WalletClient,
 } from "viem";
 import { paymentChannelsAbi } from "../contracts/abis.ts";
-import { ChannelRejected, MemoryRevStore, revIsNewer, type ChannelClient, type ChannelRecord, type RevStore } from "./client.ts";
+import { CHANNEL_STATUS, ChannelRejected, MemoryRevStore, revIsNewer, type ChannelClient, type ChannelRecord, type RevStore } from "./client.ts";
 import { hashlockOf } from "./htlc.ts";
 import {
   fromWireAck,
@@ -48,9 +48,7 @@ import {
   type PaymentStatus,
   type WireUpdate,
 } from "./hubProtocol.ts";
-
-/** PaymentChannels.ChannelStatus */
-export const CHANNEL_STATUS = { None: 0, Open: 1, Closing: 2, Settled: 3 } as const;
+import { serialLock, type SerialLock } from "./serialLock.ts";
 
 export interface OnChainChannel {
   partyA: Address;
@@ -71,26 +69,10 @@ export interface HubChain {
   withdraw(channelId: bigint): Promise<bigint>;
 }
 
-/** A stored payment (the secret stays private until the payee is paid). */
-export interface PaymentRecord {
+/** A stored payment: the view's fields plus the store's kind and revision (the secret stays private until the payee is paid; `view` hides it). */
+export interface PaymentRecord extends HubPaymentView {
   kind: "payment";
   rev: number;
-  id: string;
-  payer: Address;
-  payee: Address;
-  payerChannelId: string;
-  payeeChannelId: string;
-  amountWei: string;
-  forwardWei: string;
-  feeWei: string;
-  status: PaymentStatus;
-  hashlock: Hex | null;
-  payerExpiryBlock: string | null;
-  payeeExpiryBlock: string | null;
-  secret: Hex | null;
-  error: string | null;
-  createdAt: number;
-  updatedAt: number;
 }
 
 /** A channel the hub signed a cooperative close for: no more updates. */
@@ -158,7 +140,6 @@ export class HubService {
   private readonly liquidityCapWei: bigint;
   private readonly answerTimeoutMs: number;
   private readonly now: () => number;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: HubServiceOptions) {
     this.client = options.client;
@@ -175,11 +156,7 @@ export class HubService {
   }
 
   /** Run `fn` after every earlier call finished (one request at a time). */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
+  private readonly exclusive: SerialLock = serialLock();
 
   /** Answer a read. */
   query<A extends HubQuery["action"]>(query: Extract<HubQuery, { action: A }>): Promise<HubResponses[A]> {
@@ -374,24 +351,8 @@ export class HubService {
 
   private view(p: PaymentRecord): HubPaymentView {
     const revealed = p.status === "payee-paid" || p.status === "completed";
-    return {
-      id: p.id,
-      payer: p.payer,
-      payee: p.payee,
-      payerChannelId: p.payerChannelId,
-      payeeChannelId: p.payeeChannelId,
-      amountWei: p.amountWei,
-      forwardWei: p.forwardWei,
-      feeWei: p.feeWei,
-      status: p.status,
-      hashlock: p.hashlock,
-      payerExpiryBlock: p.payerExpiryBlock,
-      payeeExpiryBlock: p.payeeExpiryBlock,
-      secret: revealed ? p.secret : null,
-      error: p.error,
-      createdAt: p.createdAt,
-      updatedAt: p.updatedAt,
-    };
+    const { kind: _kind, rev: _rev, ...view } = p;
+    return { ...view, secret: revealed ? p.secret : null };
   }
 
   private payments(): PaymentRecord[] {

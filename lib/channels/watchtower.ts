@@ -25,7 +25,7 @@ import {
   type WalletClient,
 } from "viem";
 import { paymentChannelsAbi } from "../contracts/abis.ts";
-import { fromStoredLock, fromStoredProof, recordIsNewer, type ChannelRecord, type SignedState } from "./client.ts";
+import { CHANNEL_STATUS, fromStoredLock, fromStoredProof, recordIsNewer, type ChannelRecord, type SignedState } from "./client.ts";
 import { LockTree } from "./htlc.ts";
 import { JsonFileStore, writeFileAtomic } from "./store.ts";
 
@@ -165,7 +165,7 @@ export class Watchtower {
    */
   async defend(channelId: bigint): Promise<boolean> {
     const c = await this.read(channelId);
-    if (c.status !== 2) return true; // not Closing (settled or never closed)
+    if (c.status !== CHANNEL_STATUS.Closing) return true; // settled or never closed
     const block = await this.o.publicClient.getBlockNumber({ cacheTime: 0 });
     // A transaction sent now lands in block + 1 at the earliest: too late once block ≥ deadline.
     if (block >= c.challengeDeadlineBlock) return true;
@@ -181,7 +181,7 @@ export class Watchtower {
     }
     // Unlock the locks of the recorded state that pay the delegating party and whose secret we know.
     const now = await this.read(channelId);
-    if (now.status === 2 && BigInt(best.state.proof.nonce) === now.nonce) {
+    if (now.status === CHANNEL_STATUS.Closing && BigInt(best.state.proof.nonce) === now.nonce) {
       const locks = best.state.locks.map(fromStoredLock);
       const tree = new LockTree(locks);
       for (const lock of locks) {

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
-import { ChannelClient, MemoryChannelStore, privateKeySigner } from "../../lib/channels/client.ts";
+import { CHANNEL_STATUS, ChannelClient, MemoryChannelStore, privateKeySigner } from "../../lib/channels/client.ts";
 import { hashlockOf, newSecret } from "../../lib/channels/htlc.ts";
 import { HouseholdHub, MemoryKeyValue } from "../../lib/channels/householdHub.ts";
 import { HubError, toWireUpdate, type HubTransport } from "../../lib/channels/hubProtocol.ts";
-import { CHANNEL_STATUS, HubService, MemoryHubStore, type HubChain, type OnChainChannel } from "../../lib/channels/hubService.ts";
+import { HubService, MemoryHubStore, type HubChain, type OnChainChannel } from "../../lib/channels/hubService.ts";
 
 // Hardhat's PUBLIC dev keys (never use them anywhere but a local devnet).
 const KEYS = {

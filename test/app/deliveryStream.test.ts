@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
-import { ChannelClient, MemoryChannelStore, privateKeySigner } from "../../lib/channels/client.ts";
+import { CHANNEL_STATUS, ChannelClient, MemoryChannelStore, privateKeySigner } from "../../lib/channels/client.ts";
 import {
   DeliveryStreamer,
   meteringPoint,
@@ -20,7 +20,7 @@ import {
 } from "../../lib/channels/deliveryStream.ts";
 import { HouseholdHub, MemoryKeyValue } from "../../lib/channels/householdHub.ts";
 import type { PaymentStatus } from "../../lib/channels/hubProtocol.ts";
-import { CHANNEL_STATUS, HubService, MemoryHubStore, type HubChain, type OnChainChannel } from "../../lib/channels/hubService.ts";
+import { HubService, MemoryHubStore, type HubChain, type OnChainChannel } from "../../lib/channels/hubService.ts";
 import { owedWei } from "../../lib/channels/stream.ts";
 import { demoMeters, MeterSimulator } from "../../lib/consensus/meters.ts";
 
