@@ -57,16 +57,7 @@ function asState(s: { cleared: boolean; hasPrice: boolean; clearingPriceWeiPerKW
 }
 
 function sellerSettled(e: { args: Record<string, unknown>; transactionHash: string | null }): SellerSettledEvent {
-  const a = e.args as {
-    interval: bigint;
-    seller: Address;
-    soldWh: bigint;
-    deliveredWh: bigint;
-    payoutWei: bigint;
-    gridFeeWei: bigint;
-    imbalanceWei: bigint;
-    debtWei: bigint;
-  };
+  const a = e.args as Omit<SellerSettledEvent, "transactionHash">;
   return { ...a, transactionHash: e.transactionHash ?? undefined };
 }
 

@@ -4,31 +4,15 @@
  * the value of d_t paid through channels, the seller's grid fee from ChannelTakeSettled.
  */
 import { describe, expect, it } from "vitest";
+import { householdInput as input, ME } from "./historyFixtures";
 import type { Address } from "viem";
-import { chargeWei, creditWei, householdHistory, type GridTariffs, type HouseholdHistoryInput } from "@/lib/app/history";
+import { chargeWei, creditWei, householdHistory, type GridTariffs } from "@/lib/app/history";
 import { isChannelTake } from "@/lib/app/orderbook";
 import { validateOrder } from "@/lib/app/validateOrder";
 
-const ME = "0x1111111111111111111111111111111111111111" as Address;
 const SELLER = "0x2222222222222222222222222222222222222222" as Address;
 const TARIFFS: GridTariffs = { imbalanceWeiPerKWh: 400_000, retailWeiPerKWh: 300_000, feedInWeiPerKWh: 80_000, defaultZoneFeeWeiPerKWh: 10_000 };
 const id = (interval: bigint, side: number, index: number) => (interval << 40n) | (BigInt(side) << 32n) | BigInt(index);
-
-function input(over: Partial<HouseholdHistoryInput>): HouseholdHistoryInput {
-  return {
-    account: ME,
-    orders: [],
-    takes: [],
-    orderSettlements: [],
-    sellerSettlements: [],
-    readings: [],
-    certificates: [],
-    scoreUpdates: [],
-    states: new Map(),
-    tariffs: new Map(),
-    ...over,
-  };
-}
 
 describe("channel-paid takes in the history", () => {
   const I = 60n;

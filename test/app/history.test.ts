@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { householdInput as input, ME } from "./historyFixtures";
 import type { Address } from "viem";
 import {
   chargeWei,
@@ -13,10 +14,8 @@ import {
   type GridTariffs,
   type HistoryIntervalState,
   type HistoryOrder,
-  type HouseholdHistoryInput,
 } from "@/lib/app/history";
 
-const ME = "0x1111111111111111111111111111111111111111" as Address;
 const OTHER = "0x2222222222222222222222222222222222222222" as Address;
 const BUYER = "0x3333333333333333333333333333333333333333" as Address;
 const BUYER2 = "0x4444444444444444444444444444444444444444" as Address;
@@ -48,22 +47,6 @@ const cleared = (price: number, clearedWh: bigint, unsettledOrders = 0): History
   clearedWh,
   unsettledOrders,
 });
-
-function input(over: Partial<HouseholdHistoryInput>): HouseholdHistoryInput {
-  return {
-    account: ME,
-    orders: [],
-    takes: [],
-    orderSettlements: [],
-    sellerSettlements: [],
-    readings: [],
-    certificates: [],
-    scoreUpdates: [],
-    states: new Map(),
-    tariffs: new Map(),
-    ...over,
-  };
-}
 
 describe("rounding as the market does it", () => {
   it("charges round up, credits round down", () => {
