@@ -27,25 +27,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { createWalletClient, http, parseEventLogs, type Address, type Hex } from "viem";
-import { hardhat } from "viem/chains";
+import { parseEventLogs, type Address, type Hex } from "viem";
 import { httpHubTransport, type HubPaymentView } from "../../lib/channels/hubProtocol.ts";
-import {
-  committeeDomain,
-  demoMeters,
-  finalizeInterval,
-  meterLedgerDomain,
-  MeterSimulator,
-  Validator,
-  type ConsensusReader,
-  type ConsensusWriter,
-} from "../../lib/consensus/index.ts";
+import { demoMeters, meterLedgerDomain, MeterSimulator } from "../../lib/consensus/index.ts";
 import { energyCertificateAbi, energyMarketAbi, meterLedgerAbi, paymentChannelsAbi, paymentTokenAbi } from "../../lib/contracts/index.ts";
 import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
 import { DEVNET_METER_SEED } from "../../lib/devnet/config.ts";
 import { PROJECT_ROOT } from "../../lib/devnet/processes.ts";
 import { formatPLC } from "../../lib/format.ts";
-import { RESULTS_DIR, startWorld, transactionsSince, type World } from "./harness.ts";
+import { finalizeReadings, RESULTS_DIR, startWorld, transactionsSince, type World } from "./harness.ts";
 
 const PAYER = DEVNET_CAST.prosumers[0]; // Household 1
 const PAYEE = DEVNET_CAST.consumers[0]; // Household 5
@@ -531,21 +521,9 @@ describe("payment channels in the browser", { timeout: 900_000 }, () => {
 
       // ── readings final as the devnet keeper makes them (lib/devnet/keeper.ts): every simulated meter
       //    signs its reading of the interval, 3 of the 4 validators finalise the root, the ledger records them ──
-      const chainId = world.devnet.chainId;
-      const { MeterLedger: ledger, ValidatorCommittee: committee } = world.devnet.addresses;
-      const admin = createWalletClient({
-        account: DEVNET_CAST.admin.address, // unlocked on the Hardhat node (public dev account), the keeper's sender
-        chain: { ...hardhat, rpcUrls: { default: { http: [world.node.rpcUrl] } } },
-        transport: http(world.node.rpcUrl),
-      });
-      const finality = await finalizeInterval({
-        reader: world.publicClient as unknown as ConsensusReader,
-        writer: admin as unknown as ConsensusWriter,
-        addresses: { chainId, committee, ledger },
-        interval,
-        readings: await meters.signedReadings(interval, meterLedgerDomain(chainId, ledger)),
-        validators: DEVNET_CAST.validators.slice(0, 3).map((v) => new Validator(v.privateKey, committeeDomain(chainId, committee))),
-      });
+      const { MeterLedger: ledger } = world.devnet.addresses;
+      const readings = await meters.signedReadings(interval, meterLedgerDomain(world.devnet.chainId, ledger));
+      const finality = await finalizeReadings(world, interval, readings);
       assert.equal(finality.finalizedNow, true);
       assert.equal(finality.recorded, meters.meters.length, "every simulated meter's reading is recorded");
 

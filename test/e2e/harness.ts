@@ -11,8 +11,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { createPublicClient, createTestClient, http, type Address, type PublicClient, type TestClient } from "viem";
+import { createPublicClient, createTestClient, createWalletClient, http, type Address, type PublicClient, type TestClient } from "viem";
 import { hardhat } from "viem/chains";
+import {
+  committeeDomain,
+  finalizeInterval,
+  Validator,
+  type ConsensusReader,
+  type ConsensusWriter,
+  type SignedReading,
+} from "../../lib/consensus/index.ts";
+import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
 import { deployAndSeed, startHardhatNode, type DevnetDeployment, type HardhatNode } from "../../lib/devnet/index.ts";
 import { freePort, packageBin, PROJECT_ROOT, spawnGroup, waitForHttp, type ManagedProcess } from "../../lib/devnet/processes.ts";
 
@@ -282,4 +291,28 @@ export async function transactionsSince(world: World, blockBefore: bigint): Prom
     }
   }
   return lines;
+}
+
+/**
+ * What the devnet keeper does once delivery is over (lib/devnet/keeper.ts): the first
+ * `validatorCount` devnet validators finalise the interval's signed meter readings on the
+ * ValidatorCommittee and the readings are recorded in the MeterLedger, sent from the admin's
+ * account (unlocked on the Hardhat node, as the keeper's sender).
+ */
+export function finalizeReadings(world: World, interval: bigint, readings: SignedReading[], validatorCount = 3) {
+  const chainId = world.devnet.chainId;
+  const { MeterLedger: ledger, ValidatorCommittee: committee } = world.devnet.addresses;
+  const admin = createWalletClient({
+    account: DEVNET_CAST.admin.address,
+    chain: { ...hardhat, rpcUrls: { default: { http: [world.node.rpcUrl] } } },
+    transport: http(world.node.rpcUrl),
+  });
+  return finalizeInterval({
+    reader: world.publicClient as unknown as ConsensusReader,
+    writer: admin as unknown as ConsensusWriter,
+    addresses: { chainId, committee, ledger },
+    interval,
+    readings,
+    validators: DEVNET_CAST.validators.slice(0, validatorCount).map((v) => new Validator(v.privateKey, committeeDomain(chainId, committee))),
+  });
 }

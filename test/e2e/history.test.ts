@@ -20,11 +20,11 @@ import type { Page } from "playwright-core";
 import { createWalletClient, getAddress, http, type Address, type Hash } from "viem";
 import { hardhat } from "viem/chains";
 import { energyCertificateAbi, energyMarketAbi, meterLedgerAbi } from "../../lib/contracts/index.ts";
-import { committeeDomain, finalizeInterval, meterLedgerDomain, signReading, Validator } from "../../lib/consensus/index.ts";
+import { meterLedgerDomain, signReading } from "../../lib/consensus/index.ts";
 import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
 import { formatBps } from "../../lib/app/history.ts";
 import { formatEnergy, formatPLC } from "../../lib/format.ts";
-import { RESULTS_DIR, startWorld, type World } from "./harness.ts";
+import { finalizeReadings, RESULTS_DIR, startWorld, type World } from "./harness.ts";
 
 const PROSUMER = DEVNET_CAST.prosumers[0]; // Household 1
 const CONSUMER = DEVNET_CAST.consumers[0]; // Household 5
@@ -129,15 +129,7 @@ describe("history page in the browser", { timeout: 900_000 }, () => {
         signReading(r.who.meter!.privateKey, { meter: getAddress(r.who.meter!.address), interval, importedWh: r.importedWh, exportedWh: r.exportedWh }, ledgerDomain),
       ),
     );
-    const domain = committeeDomain(world.devnet.chainId, a.ValidatorCommittee);
-    const finalized = await finalizeInterval({
-      reader: publicClient as never,
-      writer: admin as never,
-      addresses: { chainId: world.devnet.chainId, committee: a.ValidatorCommittee, ledger: a.MeterLedger },
-      interval,
-      readings,
-      validators: DEVNET_CAST.validators.map((v) => new Validator(v.privateKey, domain)),
-    });
+    const finalized = await finalizeReadings(world, interval, readings, DEVNET_CAST.validators.length);
     assert.equal(finalized.recorded, 2);
 
     // ── anyone settles: offers first, then bids ──

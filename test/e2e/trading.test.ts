@@ -24,21 +24,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { createWalletClient, encodeFunctionData, http, type Address } from "viem";
-import { hardhat } from "viem/chains";
-import {
-  committeeDomain,
-  finalizeInterval,
-  meterLedgerDomain,
-  signReading,
-  Validator,
-  type ConsensusReader,
-  type ConsensusWriter,
-} from "../../lib/consensus/index.ts";
+import { encodeFunctionData, type Address } from "viem";
+import { meterLedgerDomain, signReading } from "../../lib/consensus/index.ts";
 import { energyCertificateAbi, energyMarketAbi, meterLedgerAbi } from "../../lib/contracts/index.ts";
 import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
 import { buyerChargeWei, bidLockWei, clearDoubleAuction, sellerPayoutWei } from "../../lib/market/clearing.ts";
-import { RESULTS_DIR, startWorld, transactionsSince, type World } from "./harness.ts";
+import { finalizeReadings, RESULTS_DIR, startWorld, transactionsSince, type World } from "./harness.ts";
 
 const PROSUMER = DEVNET_CAST.prosumers[0]; // Household 1 — picked from the devnet account list
 const CONSUMER = DEVNET_CAST.consumers[0]; // Household 5 — connects through the injected test wallet
@@ -103,24 +94,12 @@ async function makeReadingsFinal(interval: bigint, exportedWh: number) {
   if (deliveryEnd > now) await world.testClient.increaseTime({ seconds: Number(deliveryEnd - now) + 1 });
   await world.testClient.mine({ blocks: 1 });
   const chainId = await world.publicClient.getChainId();
-  const { MeterLedger: ledger, ValidatorCommittee: committee } = world.devnet.addresses;
+  const { MeterLedger: ledger } = world.devnet.addresses;
   const meter = PROSUMER.meter!;
   const rating = Number(await world.publicClient.readContract({ address: ledger, abi: meterLedgerAbi, functionName: "maxExportWhOf", args: [meter.address] }));
   assert.ok(rating >= exportedWh, `the meter's rating (${rating} Wh) allows the reading`);
   const reading = await signReading(meter.privateKey, { meter: meter.address, interval, importedWh: 0, exportedWh }, meterLedgerDomain(chainId, ledger));
-  const keeper = createWalletClient({
-    account: DEVNET_CAST.admin.address, // unlocked on the Hardhat node (public dev account)
-    chain: { ...hardhat, rpcUrls: { default: { http: [world.node.rpcUrl] } } },
-    transport: http(world.node.rpcUrl),
-  });
-  return finalizeInterval({
-    reader: world.publicClient as unknown as ConsensusReader,
-    writer: keeper as unknown as ConsensusWriter,
-    addresses: { chainId, committee, ledger },
-    interval,
-    readings: [reading],
-    validators: DEVNET_CAST.validators.slice(0, 3).map((v) => new Validator(v.privateKey, committeeDomain(chainId, committee))),
-  });
+  return finalizeReadings(world, interval, [reading]);
 }
 
 /** Wait for a notification of `kind` whose text contains `text`, and return its full text. */
