@@ -84,6 +84,20 @@ export function viemDeliveryMarket(client: PublicClient, market: Address): Deliv
 }
 
 /**
+ * The devnet's simulated smart meters exactly as the keeper signs their readings: the demo LAN's
+ * households, `seed` (DEVNET_METER_SEED), and the market's interval length and genesis time.
+ */
+export async function devnetMeterSimulator(client: PublicClient, market: Address, seed: number | string = DEVNET_METER_SEED): Promise<MeterSimulator> {
+  const m = { address: market, abi: energyMarketAbi } as const;
+  const current = await client.readContract({ ...m, functionName: "currentInterval" });
+  const [genesisTime, params] = await Promise.all([
+    client.readContract({ ...m, functionName: "intervalStartTime", args: [0n] }),
+    client.readContract({ ...m, functionName: "paramsFor", args: [current] }),
+  ]);
+  return new MeterSimulator(demoMeters(), seed, { intervalSeconds: Number(params.intervalSeconds), genesisTime: Number(genesisTime) });
+}
+
+/**
  * The devnet's export register: the seller's registered meter (ParticipantRegistry.participantOf)
  * read from the simulated meters the keeper signs readings from (same households, seed, interval
  * length and genesis), so the stream's last minute equals the reading settlement records. Sellers
@@ -93,15 +107,7 @@ export function devnetExportRegister(client: PublicClient, market: Address, regi
   let simulator: Promise<MeterSimulator> | undefined;
   const meters = new Map<string, Promise<Address>>();
   const sim = () =>
-    (simulator ??= (async () => {
-      const m = { address: market, abi: energyMarketAbi } as const;
-      const current = await client.readContract({ ...m, functionName: "currentInterval" });
-      const [genesisTime, params] = await Promise.all([
-        client.readContract({ ...m, functionName: "intervalStartTime", args: [0n] }),
-        client.readContract({ ...m, functionName: "paramsFor", args: [current] }),
-      ]);
-      return new MeterSimulator(demoMeters(), DEVNET_METER_SEED, { intervalSeconds: Number(params.intervalSeconds), genesisTime: Number(genesisTime) });
-    })().catch((e: unknown) => {
+    (simulator ??= devnetMeterSimulator(client, market).catch((e: unknown) => {
       simulator = undefined; // try again next time
       throw e;
     }));

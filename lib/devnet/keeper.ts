@@ -25,8 +25,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { BaseError, ContractFunctionRevertedError, type Address, type Hash, type Hex } from "viem";
+import { devnetMeterSimulator } from "../app/deliveryMarket.ts";
 import { unsettledTakeIds, type TakeProbe } from "../app/settlement.ts";
-import { demoMeters, MeterSimulator } from "../consensus/meters.ts";
 import { meterLedgerDomain } from "../consensus/readings.ts";
 import { committeeDomain, finalizeInterval, Validator, type ConsensusReader, type ConsensusWriter, type MeterBindingCache } from "../consensus/validator.ts";
 import { DEVNET_CAST } from "./accounts.ts";
@@ -162,9 +162,7 @@ export async function startKeeper(connection: DevnetConnection, addresses: Power
   const maxBatch = Number(await market.read.MAX_SETTLE_BATCH());
 
   // Meters and validators of the demo LAN (PUBLIC devnet keys).
-  const genesisTime = Number(await market.read.intervalStartTime([0n]));
-  const { intervalSeconds } = await market.read.paramsFor([await market.read.currentInterval()]);
-  const meters = new MeterSimulator(demoMeters(), options.meterSeed ?? DEVNET_METER_SEED, { intervalSeconds, genesisTime });
+  const meters = await devnetMeterSimulator(publicClient, addresses.EnergyMarket, options.meterSeed ?? DEVNET_METER_SEED);
   const ledgerDomain = meterLedgerDomain(chainId, addresses.MeterLedger);
   const validators = DEVNET_CAST.validators.map((v) => new Validator(v.privateKey, committeeDomain(chainId, addresses.ValidatorCommittee)));
   const bindings: MeterBindingCache = new Map();

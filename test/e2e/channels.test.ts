@@ -29,10 +29,10 @@ import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { parseEventLogs, type Address, type Hex } from "viem";
 import { httpHubTransport, type HubPaymentView } from "../../lib/channels/hubProtocol.ts";
-import { demoMeters, meterLedgerDomain, MeterSimulator } from "../../lib/consensus/index.ts";
+import { devnetMeterSimulator } from "../../lib/app/deliveryMarket.ts";
+import { meterLedgerDomain } from "../../lib/consensus/index.ts";
 import { energyCertificateAbi, energyMarketAbi, meterLedgerAbi, paymentChannelsAbi, paymentTokenAbi } from "../../lib/contracts/index.ts";
 import { DEVNET_CAST } from "../../lib/devnet/accounts.ts";
-import { DEVNET_METER_SEED } from "../../lib/devnet/config.ts";
 import { PROJECT_ROOT } from "../../lib/devnet/processes.ts";
 import { formatPLC } from "../../lib/format.ts";
 import { finalizeReadings, RESULTS_DIR, startWorld, transactionsSince, type World } from "./harness.ts";
@@ -354,7 +354,7 @@ describe("payment channels in the browser", { timeout: 900_000 }, () => {
       const L = BigInt(intervalSeconds);
       const genesis = await readMarket<bigint>("intervalStartTime", [0n]);
       // The same simulated meters the keeper signs readings from and the buyer's page streams by.
-      const meters = new MeterSimulator(demoMeters(), DEVNET_METER_SEED, { intervalSeconds, genesisTime: Number(genesis) });
+      const meters = await devnetMeterSimulator(world.publicClient, world.devnet.addresses.EnergyMarket);
       const meter = SELLER.meter!.address;
       const now0 = await chainNow();
       const tomorrow = now0 - (now0 % 86_400n) + 86_400n;
