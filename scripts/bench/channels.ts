@@ -57,7 +57,9 @@ import {
   defineChain,
   encodeFunctionData,
   http,
+  keccak256,
   parseEventLogs,
+  toHex,
   type Address,
   type Hex,
   type PublicClient,
@@ -76,6 +78,7 @@ import {
 } from "../../lib/channels/client.ts";
 import { channelsDomain, ZERO_ROOT, type BalanceProof } from "../../lib/channels/eip712.ts";
 import {
+  loadNativeSecp256k1,
   nativeBalanceProofDigest,
   nativeBalanceProofDigestBytes,
   nativeBytesVerifier,
@@ -115,6 +118,8 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     offchainJs: ctx.quick ? 50 : 500,
     roundTrips: ctx.quick ? 50 : 500,
     fsync: ctx.quick ? 50 : 300,
+    /** Signatures and recoveries timed per round for the crypto ceiling. */
+    ceilingOps: ctx.quick ? 200 : 3_000,
   };
   const loadAverageAtStart = Number(os.loadavg()[0].toFixed(2));
   ctx.log(`load average (1 min) at start: ${loadAverageAtStart} on ${os.cpus().length} cores`);
@@ -283,12 +288,20 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     // The machine is shared (other processes take CPU at random moments): measure in interleaved
     // rounds — on-chain, pipeline, single thread, again — so all three see the same conditions,
     // and report the best round of each (their capability) and the median, with every round listed.
-    const rounds: { onchain: number[]; pipeline: number[]; pipelineNoHelper: number[]; singleThread: number[]; load: number[] } = {
+    const rounds: {
+      onchain: number[];
+      pipeline: number[];
+      pipelineNoHelper: number[];
+      singleThread: number[];
+      load: number[];
+      ceiling: CryptoCeiling[];
+    } = {
       onchain: [],
       pipeline: [],
       pipelineNoHelper: [],
       singleThread: [],
       load: [],
+      ceiling: [],
     };
     let pipelineDetail: Awaited<ReturnType<typeof measurePipeline>> | undefined;
     let noHelperDetail: Awaited<ReturnType<typeof measurePipeline>> | undefined;
@@ -332,6 +345,13 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
       const single = await measurePayments(n.offchain, false, best.signer!, best.verifier!, `best-${r}`);
       rounds.singleThread.push(single.perSec);
       ctx.log(`off-chain single thread${tag}: ${round(single.perSec)} payments/s`);
+      const c = measureCryptoCeiling(n.ceilingOps);
+      if (c) {
+        rounds.ceiling.push(c);
+        ctx.log(
+          `crypto ceiling${tag}: libsecp256k1 sign ${round(c.signMicros, 1)} µs + recover ${round(c.recoverMicros, 1)} µs (verify ${round(c.verifyMicros, 1)} µs) per payment → at most ${round(c.paymentsPerSec)} payments/s on ${c.cores} cores = ${round(c.paymentsPerSec / onchainRound.perSec)}× this round's on-chain rate`,
+        );
+      }
     }
     const bestOf = (xs: number[]) => Math.max(...xs);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -363,6 +383,8 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     const roundTrips = await opsPerSecond(n.roundTrips, roundTrip);
 
     const ratio = pipeline.perSec / onchain.perSec;
+    // The round with the cheapest crypto (least disturbed by other processes) bounds best.
+    const ceiling = rounds.ceiling.length ? rounds.ceiling.reduce((a, b) => (b.paymentsPerSec > a.paymentsPerSec ? b : a)) : null;
     const ratioSingleThread = offchain.perSec / onchain.perSec;
     const ratioMedian = median(rounds.pipeline) / median(rounds.onchain);
     ctx.log(
@@ -381,12 +403,25 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
         ? Object.fromEntries(Object.entries(noHelperDetail.cpuMicrosPerPayment).map(([k, v]) => [k, round(v, 2)]))
         : null,
       ratioSingleThread: round(ratioSingleThread, 2),
+      cryptoCeiling: ceiling && {
+        signMicros: round(ceiling.signMicros, 2),
+        recoverMicros: round(ceiling.recoverMicros, 2),
+        verifyMicros: round(ceiling.verifyMicros, 2),
+        cores: ceiling.cores,
+        paymentsPerSec: round(ceiling.paymentsPerSec),
+        ratio: round(ceiling.paymentsPerSec / onchain.perSec, 2),
+        paymentsPerSecWithVerify: round(ceiling.paymentsPerSecWithVerify),
+        ratioWithVerify: round(ceiling.paymentsPerSecWithVerify / onchain.perSec, 2),
+        basis:
+          "an upper bound, not a measurement of the protocol: every payment needs at least one ECDSA signature (payer) and one check of it (payee), nothing else; cores × 1e6 / (sign µs + recover µs) with libsecp256k1 timed on one thread in the same rounds (best round), as if hashing, messaging, ordering and storing were free and both cores were busy all the time. ratio divides by the best on-chain round. *WithVerify: the same with ecdsaVerify against a known key instead of recovery (which does not check v)",
+      },
       rounds: {
         onchainTransfersPerSec: rounds.onchain.map((x) => round(x)),
         offchainPaymentsPerSecPipeline: rounds.pipeline.map((x) => round(x)),
         offchainPaymentsPerSecPipelineNoHelper: rounds.pipelineNoHelper.map((x) => round(x)),
         offchainPaymentsPerSecSingleThread: rounds.singleThread.map((x) => round(x)),
         loadAverage1mAtRoundStart: rounds.load,
+        cryptoCeilingPaymentsPerSec: rounds.ceiling.map((c) => round(c.paymentsPerSec)),
       },
       pipeline: {
         payments: n.pipeline,
@@ -435,6 +470,51 @@ async function runChannels(ctx: BenchContext): Promise<Record<string, unknown>> 
     await node.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+// ------------------------------------------------------------------ crypto ceiling
+
+interface CryptoCeiling {
+  signMicros: number;
+  recoverMicros: number;
+  verifyMicros: number;
+  cores: number;
+  /** cores / (sign + recover): what the machine could do if everything but the two signature operations were free. */
+  paymentsPerSec: number;
+  paymentsPerSecWithVerify: number;
+}
+
+/**
+ * Times libsecp256k1's ecdsaSign, ecdsaRecover and ecdsaVerify on this thread over `ops` distinct
+ * digests (null without the native module): the floor of a payment's CPU cost, since each payment is
+ * one signature by the payer and one check by the payee.
+ */
+function measureCryptoCeiling(ops: number): CryptoCeiling | null {
+  const native = loadNativeSecp256k1();
+  if (!native) return null;
+  const key = Buffer.from(KEYS[1].slice(2), "hex");
+  const digests = Array.from({ length: ops }, (_, i) => Buffer.from(keccak256(toHex(i)).slice(2), "hex"));
+  const micros = (start: bigint) => Number(process.hrtime.bigint() - start) / 1_000 / ops;
+  for (let i = 0; i < 100; i++) native.ecdsaSign(digests[i % ops], key); // warm-up
+  let t = process.hrtime.bigint();
+  const sigs = digests.map((d) => native.ecdsaSign(d, key));
+  const signMicros = micros(t);
+  t = process.hrtime.bigint();
+  const publicKey = native.ecdsaRecover(sigs[0].signature, sigs[0].recid, digests[0], true);
+  for (let i = 0; i < ops; i++) native.ecdsaRecover(sigs[i].signature, sigs[i].recid, digests[i], true);
+  const recoverMicros = micros(t);
+  t = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) if (!native.ecdsaVerify(sigs[i].signature, digests[i], publicKey)) throw new Error("ceiling: bad signature");
+  const verifyMicros = micros(t);
+  const cores = os.cpus().length;
+  return {
+    signMicros,
+    recoverMicros,
+    verifyMicros,
+    cores,
+    paymentsPerSec: (cores * 1e6) / (signMicros + recoverMicros),
+    paymentsPerSecWithVerify: (cores * 1e6) / (signMicros + verifyMicros),
+  };
 }
 
 // ------------------------------------------------------------------ off-chain pipeline (threads)
