@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { network } from "hardhat";
-import { keccak256, toBytes, type Address, type Hex } from "viem";
+import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
 import { DEV_ACCOUNTS } from "../../../lib/devnet/accounts.ts";
 import { devnetMeterKey } from "../../../lib/consensus/meters.ts";
 import { meterLedgerDomain } from "../../../lib/consensus/readings.ts";
@@ -195,6 +195,10 @@ export function marketFixtures(connection: Connection) {
 }
 
 export type MarketFixture = Awaited<ReturnType<ReturnType<typeof marketFixtures>["deployWith"]>>;
+/** One of the fixture's traders (alice, bob, …). */
+export type Wallet = MarketFixture["alice"];
+/** A wallet's address, checksummed as the market's getters and events return it. */
+export const addr = (w: { account: { address: Address } }) => getAddress(w.account.address);
 
 /** Jump to the gate closure of `interval` (a block with exactly that timestamp), unless already past it. */
 export async function closeGate(fx: MarketFixture, interval: bigint) {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { network } from "hardhat";
-import { getAddress, type Hex } from "viem";
+import type { Hex } from "viem";
 import {
   marketFixtures,
   Side,
@@ -19,6 +19,8 @@ import {
   assertRevertsUnchanged,
   assertVaultSolvent,
   type MarketFixture,
+  addr,
+  type Wallet,
 } from "../helpers/market.ts";
 import { attestDeliveries, settleDelivered } from "../helpers/delivery.ts";
 
@@ -27,7 +29,6 @@ const { networkHelpers } = connection;
 const { deployMarket, deployMarketK0, deployMarketK1, deployWith } = marketFixtures(connection);
 
 const I = 0n;
-type Wallet = MarketFixture["alice"];
 type Spec = [Wallet, "bid" | "offer", number, number]; // owner, side, price, Wh
 
 async function place(fx: MarketFixture, interval: bigint, specs: Spec[]) {
@@ -57,8 +58,6 @@ async function allIds(fx: MarketFixture, interval: bigint) {
     ...[...Array(s.bidCount).keys()].map((i) => orderIdOf(interval, Side.Bid, i)),
   ];
 }
-
-const addr = (w: Wallet) => getAddress(w.account.address);
 
 describe("EnergyMarket — clearing and settlement", () => {
   describe("worked example: ties, a partial fill, rounding dust", () => {

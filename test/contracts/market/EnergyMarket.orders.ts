@@ -19,6 +19,7 @@ import {
   assertRevertsUnchanged,
   assertVaultSolvent,
   type MarketFixture,
+  addr,
 } from "../helpers/market.ts";
 
 const connection = await network.create();
@@ -37,7 +38,6 @@ async function withOrders() {
   return fx;
 }
 
-const addr = (w: { account: { address: `0x${string}` } }) => getAddress(w.account.address);
 
 describe("EnergyMarket — orders", () => {
   describe("deployment", () => {

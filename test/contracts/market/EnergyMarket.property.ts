@@ -22,7 +22,7 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { getAddress, parseEventLogs, type Hex } from "viem";
 import { clearDoubleAuction, type AuctionOrder } from "../../../lib/market/clearing.ts";
-import { marketFixtures, TEST_PARAMS, Side, closeGate, type MarketFixture, type MarketParams } from "../helpers/market.ts";
+import { marketFixtures, TEST_PARAMS, Side, closeGate, type MarketFixture, type MarketParams, type Wallet } from "../helpers/market.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
@@ -89,7 +89,6 @@ function rngFor(seed: number, book: number): Rng {
 
 // ───────────────────────────── books ─────────────────────────────
 
-type Wallet = MarketFixture["alice"];
 
 /** One order as this test placed it, and what happened to it before the gate. */
 type Planned = {

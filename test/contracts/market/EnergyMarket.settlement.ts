@@ -23,23 +23,20 @@ import {
   assertRevertsUnchanged,
   assertVaultSolvent,
   type MarketFixture,
+  addr,
 } from "../helpers/market.ts";
 import { devnetMeterKey } from "../../../lib/consensus/meters.ts";
-import { attestDeliveries, endDelivery, liveOrders, settleDelivered, soldByAccount, SETTLEMENT_TARIFFS } from "../helpers/delivery.ts";
+import { attestDeliveries, endDelivery, liveOrders, settleDelivered, soldByAccount, SETTLEMENT_TARIFFS as TARIFFS } from "../helpers/delivery.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
 const { deployWith } = marketFixtures(connection);
-
-const TARIFFS = SETTLEMENT_TARIFFS;
 
 async function deployWithTariffs() {
   return deployWith({ ...TEST_PARAMS, maxOrdersPerSide: 100, minOrderWh: 1 }, TARIFFS);
 }
 
 const I = 0n;
-type Wallet = MarketFixture["alice"];
-const addr = (w: Wallet) => getAddress(w.account.address);
 
 async function clear(fx: MarketFixture, interval: bigint): Promise<Hex> {
   await closeGate(fx, interval);

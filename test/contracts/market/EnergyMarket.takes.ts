@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { network } from "hardhat";
-import { getAddress, type Hex } from "viem";
+import type { Hex } from "viem";
 import {
   marketFixtures,
   Side,
@@ -19,22 +19,19 @@ import {
   assertRevertsUnchanged,
   assertVaultSolvent,
   type MarketFixture,
+  addr,
 } from "../helpers/market.ts";
-import { attestDeliveries, endDelivery, SETTLEMENT_TARIFFS } from "../helpers/delivery.ts";
+import { attestDeliveries, endDelivery, SETTLEMENT_TARIFFS as TARIFFS } from "../helpers/delivery.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
 const { deployWith } = marketFixtures(connection);
-
-const TARIFFS = SETTLEMENT_TARIFFS;
 
 async function deployWithTariffs() {
   return deployWith({ ...TEST_PARAMS, maxOrdersPerSide: 100, minOrderWh: 1 }, TARIFFS);
 }
 
 const I = 0n;
-type Wallet = MarketFixture["alice"];
-const addr = (w: Wallet) => getAddress(w.account.address);
 /** The n-th take of an interval: interval << 40 | 2 << 32 | n. */
 const takeIdOf = (interval: bigint, n: number) => (interval << 40n) | (2n << 32n) | BigInt(n);
 
