@@ -209,14 +209,15 @@ contract EnergyMarketGasTest {
         market.take(offer, WH);
         vm.warp(market.gateClosureTime(I));
         market.clear(I, "", "");
-        _finalizeTwoReadings((WH * 4) / 5, 0);
+        _finalizeTwoReadings((WH * 4) / 5, 0, false);
         uint256[] memory ids = new uint256[](1);
         ids[0] = uint256(I) << 40 | 2 << 32; // the interval's first take
         market.settle(ids);
     }
 
-    /// @dev alice's and carol's readings for I: the validators finalise their root, anyone records them.
-    function _finalizeTwoReadings(uint32 aliceWh, uint32 carolWh) private {
+    /// @dev alice's and carol's readings for I: the validators finalise their root, anyone records them;
+    /// with `recordGas` both calls go into the gas snapshot.
+    function _finalizeTwoReadings(uint32 aliceWh, uint32 carolWh, bool recordGas) private {
         vm.warp(market.intervalStartTime(I + 1));
         IMeterLedger.MeterReading[] memory readings = new IMeterLedger.MeterReading[](2);
         readings[0] = IMeterLedger.MeterReading(vm.addr(ALICE_METER_KEY), I, 0, aliceWh);
@@ -225,6 +226,7 @@ contract EnergyMarketGasTest {
         bytes32 leaf1 = ledger.readingLeaf(readings[1]);
         bytes32 root = leaf0 < leaf1 ? keccak256(abi.encode(leaf0, leaf1)) : keccak256(abi.encode(leaf1, leaf0));
         committee.finalizeReadings(I, root, _quorumSignatures(committee.readingsDigest(I, root)));
+        if (recordGas) vm.snapshotGasLastCall(GROUP, "finalizeReadings (3 of 4 validators)");
         bytes[] memory meterSignatures = new bytes[](2);
         meterSignatures[0] = _signature(ALICE_METER_KEY, ledger.readingDigest(readings[0]));
         meterSignatures[1] = _signature(CAROL_METER_KEY, ledger.readingDigest(readings[1]));
@@ -234,6 +236,7 @@ contract EnergyMarketGasTest {
         proofs[1] = new bytes32[](1);
         proofs[1][0] = leaf0;
         ledger.recordReadings(readings, meterSignatures, proofs);
+        if (recordGas) vm.snapshotGasLastCall(GROUP, "recordReadings (2 sellers)");
     }
 
     /// hardhat-config: isolate = true
@@ -254,25 +257,7 @@ contract EnergyMarketGasTest {
 
         // Delivery: alice exports everything she sold, carol 80 % of it; the validators finalise the
         // root of the two readings, anyone records them.
-        vm.warp(market.intervalStartTime(I + 1));
-        IMeterLedger.MeterReading[] memory readings = new IMeterLedger.MeterReading[](2);
-        readings[0] = IMeterLedger.MeterReading(vm.addr(ALICE_METER_KEY), I, 0, uint32(_sold(ALICE)));
-        readings[1] = IMeterLedger.MeterReading(vm.addr(CAROL_METER_KEY), I, 0, uint32((_sold(CAROL) * 4) / 5));
-        bytes32 leaf0 = ledger.readingLeaf(readings[0]);
-        bytes32 leaf1 = ledger.readingLeaf(readings[1]);
-        bytes32 root = leaf0 < leaf1 ? keccak256(abi.encode(leaf0, leaf1)) : keccak256(abi.encode(leaf1, leaf0));
-        committee.finalizeReadings(I, root, _quorumSignatures(committee.readingsDigest(I, root)));
-        vm.snapshotGasLastCall(GROUP, "finalizeReadings (3 of 4 validators)");
-        bytes[] memory meterSignatures = new bytes[](2);
-        meterSignatures[0] = _signature(ALICE_METER_KEY, ledger.readingDigest(readings[0]));
-        meterSignatures[1] = _signature(CAROL_METER_KEY, ledger.readingDigest(readings[1]));
-        bytes32[][] memory proofs = new bytes32[][](2);
-        proofs[0] = new bytes32[](1);
-        proofs[0][0] = leaf1;
-        proofs[1] = new bytes32[](1);
-        proofs[1][0] = leaf0;
-        ledger.recordReadings(readings, meterSignatures, proofs);
-        vm.snapshotGasLastCall(GROUP, "recordReadings (2 sellers)");
+        _finalizeTwoReadings(uint32(_sold(ALICE)), uint32((_sold(CAROL) * 4) / 5), true);
         market.settle(offers);
         vm.snapshotGasLastCall(GROUP, "settle 10 offers of 2 sellers (one batch)");
         market.settle(bids);
